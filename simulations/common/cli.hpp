@@ -1,0 +1,110 @@
+// simulations/common/cli.hpp: what every program of the project shares on its command line: one clear
+// error line and exit status 2 for bad input, checked numeric options, JSON with full precision.
+#pragma once
+
+#include <ttt/config.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+namespace ttt::cli {
+
+/// Bad input: reported as one line on stderr with exit status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+inline void require_finite(double v, const std::string& name) {
+  require(std::isfinite(v), name + " must be a finite number (got " + std::to_string(v) + ")");
+}
+
+inline void require_positive(double v, const std::string& name) {
+  require_finite(v, name);
+  require(v > 0, name + " must be > 0 (got " + std::to_string(v) + ")");
+}
+
+inline void require_nonnegative(double v, const std::string& name) {
+  require_finite(v, name);
+  require(v >= 0, name + " must be >= 0 (got " + std::to_string(v) + ")");
+}
+
+template <class Int>
+void require_at_least(Int v, Int lo, const std::string& name) {
+  require(v >= lo, name + " must be >= " + std::to_string(lo) + " (got " + std::to_string(v) + ")");
+}
+
+/// The version line of every binary: version, compiler, Thrust, backends compiled in.
+inline std::string version_string(const std::string& program) {
+  std::string s = program + " " TTT_VERSION_STRING " (";
+#if defined(__clang__)
+  s += "clang " __clang_version__;
+#elif defined(__GNUC__)
+  s += "g++ " __VERSION__;
+#endif
+  s += "; backends: cpp";
+#if TTT_HAVE_OPENMP
+  s += " omp";
+#endif
+#if defined(TTT_HAVE_CUDA)
+  s += " cuda";
+#endif
+#if defined(TTT_GIT_REVISION)
+  s += "; git " TTT_GIT_REVISION;
+#endif
+  s += ")";
+  return s;
+}
+
+/// Runs a CLI11 application: --help/--version exit 0; parse errors and UsageError print
+/// "<program>: error: <message>" on stderr and return 2; other exceptions return 1.
+inline int run(CLI::App& app, int argc, char** argv, const std::function<int()>& after_parse = {}) {
+  const std::string prog = app.get_name();
+  try {
+    app.parse(argc, argv);
+    return after_parse ? after_parse() : 0;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (char& c : what)
+      if (c == '\n') c = ' ';
+    std::cerr << prog << ": error: " << what << " (see " << prog << " --help)\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << prog << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << prog << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << prog << ": internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+/// A double as JSON (NaN/inf as null, since JSON has no such numbers).
+inline nlohmann::json number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+/// Prints "key: value" lines (text mode) with 17 significant digits.
+inline void print_field(const std::string& key, double v) {
+  std::printf("%s: %.17g\n", key.c_str(), v);
+}
+
+}  // namespace ttt::cli
