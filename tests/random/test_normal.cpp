@@ -207,7 +207,7 @@ TEST_CASE("10^6 normals pass Kolmogorov-Smirnov and chi-square tests", "[random]
     double D = 0;
     for (std::size_t i = 0; i < N; ++i) {
       const double F = normal_cdf(z[i]);
-      D = std::max({D, static_cast<double>(i + 1) / N - F, F - static_cast<double>(i) / N});
+      D = std::max({D, static_cast<double>(i + 1) / static_cast<double>(N) - F, F - static_cast<double>(i) / static_cast<double>(N)});
     }
     const double critical = std::sqrt(std::log(2 / alpha) / (2.0 * static_cast<double>(N)));
     INFO("D = " << D << "  critical value " << critical << " at alpha " << alpha);
