@@ -3,9 +3,9 @@
 # against it twice, with CMake (find_package(ttt CONFIG)) and with pkg-config + the C++ compiler, and runs
 # both programs. The consumer side runs with every directory holding nvcc removed from PATH: users of the
 # installed headers need no CUDA compiler. The temporary directory is removed on exit.
-#   run_consumer.sh <main build dir> <main source dir> <consumer project dir> <cmake> <c++ compiler>
+#   run_consumer.sh <main build dir> <main source dir> <consumer project dir> <cmake> <c++ compiler> <pkg-config>
 set -euo pipefail
-build_dir=$1 source_dir=$2 project_dir=$3 cmake=$4 cxx=$5
+build_dir=$1 source_dir=$2 project_dir=$3 cmake=$4 cxx=$5 pkg_config=$6
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ttt-consumer.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -28,7 +28,7 @@ if grep -rn --fixed-strings "$source_dir/include" "$(dirname "$config")" "$prefi
   fail "installed package files refer to the source tree"
 fi
 
-# PATH without nvcc for everything that follows.
+# PATH without nvcc for everything that follows (the tools above are called by absolute path).
 clean_path=
 IFS=: read -r -a dirs <<< "$PATH"
 for d in "${dirs[@]}"; do
@@ -51,11 +51,11 @@ esac
 
 step "pkg-config consumer: PKG_CONFIG_PATH=$prefix/share/pkgconfig"
 export PKG_CONFIG_PATH=$prefix/share/pkgconfig
-cflags=$(pkg-config --cflags ttt) || fail "pkg-config --cflags ttt"
-libs=$(pkg-config --libs ttt) || fail "pkg-config --libs ttt"
+cflags=$("$pkg_config" --cflags ttt) || fail "pkg-config --cflags ttt"
+libs=$("$pkg_config" --libs ttt) || fail "pkg-config --libs ttt"
 echo "cflags: $cflags"
 echo "libs:   $libs"
-includedir=$(pkg-config --variable=includedir ttt)
+includedir=$("$pkg_config" --variable=includedir ttt)
 [ "$(realpath "$includedir")" = "$(realpath "$prefix/include")" ] ||
   fail "pkg-config's includedir $includedir is not the install prefix's $prefix/include"
 case " $cflags " in
