@@ -4,7 +4,7 @@
 //
 // Counter layout: c0 = pair index within the row, c1 = row, c2 = low 32 bits of the trial index,
 // c3 = (high 24 bits of the trial index) << 8 | stream id; key = the 64-bit seed.
-// One Philox call yields two 53-bit uniforms in (0,1) and, through Box-Muller, two normals:
+// One Philox call yields two 52-bit uniforms in (0,1) and, through Box-Muller, two normals:
 //   z0 = sqrt(-2 log u0) cos(2 pi u1),  z1 = sqrt(-2 log u0) sin(2 pi u1).
 // Normals are computed in double whatever the model's Real type.
 #pragma once
@@ -31,11 +31,14 @@ enum Stream : std::uint32_t {
 };
 
 constexpr double two_pi = 6.283185307179586476925286766559;
-constexpr double two_pow_m53 = 1.1102230246251565404236316680908203125e-16;
+constexpr double two_pow_m52 = 2.220446049250313080847263336181640625e-16;
 
+/// u = (k + 1/2) 2^-52 for the top 52 bits k of (hi, lo): the midpoints of 2^52 equal cells of (0,1).
+/// k + 1/2 < 2^52 is exact in a double, so 2^-53 <= u <= 1 - 2^-53. (With 53 bits, k + 1/2 is rounded to an
+/// even integer once k >= 2^52, and the largest k gives u = 1 exactly.)
 TTT_HOST_DEVICE TTT_FORCEINLINE double u01_from_bits(std::uint32_t hi, std::uint32_t lo) {
-  const std::uint64_t x = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 11;  // 53 bits
-  return (static_cast<double>(x) + 0.5) * two_pow_m53;                          // in (0, 1)
+  const std::uint64_t x = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 12;  // 52 bits
+  return (static_cast<double>(x) + 0.5) * two_pow_m52;                          // in (0, 1)
 }
 
 TTT_HOST_DEVICE TTT_FORCEINLINE Philox4x32::Key key_from_seed(std::uint64_t seed) {

@@ -14,9 +14,19 @@ namespace ttt::tasks {
 template <class Real>
 using Vec = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
 
+namespace detail {
+/// d >= 1 and variances >= 0 (NaN is rejected too).
+template <class Real>
+void check_covariance_args(const char* who, int d, Real a, Real b = 0) {
+  if (d < 1 || !(a >= 0) || !(b >= 0))
+    throw std::invalid_argument(std::string(who) + ": need d >= 1 and non-negative variances");
+}
+}  // namespace detail
+
 /// Isotropic covariance: diag(scale, ..., scale).
 template <class Real>
 Vec<Real> isotropic(int d, Real scale = 1) {
+  detail::check_covariance_args("isotropic", d, scale);
   return Vec<Real>::Constant(d, scale);
 }
 
@@ -24,6 +34,7 @@ Vec<Real> isotropic(int d, Real scale = 1) {
 /// (1.8 / 0.2 there, so that tr = d; low = 0 gives the rank-deficient prior).
 template <class Real>
 Vec<Real> two_level(int d, Real high, Real low) {
+  detail::check_covariance_args("two_level", d, high, low);
   Vec<Real> v(d);
   const int h = (d + 1) / 2;
   for (int i = 0; i < d; ++i) v[i] = i < h ? high : low;
@@ -34,6 +45,7 @@ Vec<Real> two_level(int d, Real high, Real low) {
 /// extreme best-aligned case of Section 5 (iii)) when paired with placement `first_axis`.
 template <class Real>
 Vec<Real> rank_one(int d, Real scale = 1) {
+  detail::check_covariance_args("rank_one", d, scale);
   Vec<Real> v = Vec<Real>::Zero(d);
   v[0] = scale;
   return v;
@@ -58,6 +70,7 @@ inline Placement parse_placement(const std::string& s) {
 /// A fixed test task beta_TT with |beta|^2 = B spread uniformly over the coordinates of the placement.
 template <class Real>
 Vec<Real> test_task(int d, Placement p, Real B = 1) {
+  if (d < 1 || !(B >= 0)) throw std::invalid_argument("test_task: need d >= 1 and B >= 0");
   Vec<Real> b = Vec<Real>::Zero(d);
   const int h = (d + 1) / 2;
   int lo = 0, hi = d;

@@ -37,7 +37,7 @@ class GaussianTaskSampler {
   /// sx: diagonal of Sx (d); sigma2: label-noise variance; n: context length; m: test-time set size.
   GaussianTaskSampler(Vec<Real> sx, Real sigma2, int n, int m)
       : m_sqrt_sx(sx.array().sqrt().matrix()), m_sigma(std::sqrt(sigma2)), m_n(n), m_m(m) {
-    if (sx.size() < 1 || n < 1 || m < 0 || !(sigma2 >= 0) || (sx.array() < 0).any())
+    if (sx.size() < 1 || n < 1 || m < 0 || !(sigma2 >= 0) || !(sx.array() >= 0).all())
       throw std::invalid_argument("GaussianTaskSampler: need d >= 1, n >= 1, m >= 0, sigma2 >= 0, sx >= 0");
   }
 
@@ -59,6 +59,7 @@ class GaussianTaskSampler {
   /// Labels y = X beta + eps with eps from row 0 of `noise_stream`.
   Vec<Real> labels(const Mat<Real>& X, const Vec<Real>& beta, std::uint64_t seed, std::uint64_t index,
                    std::uint32_t noise_stream) const {
+    if (beta.size() != X.cols()) throw std::invalid_argument("GaussianTaskSampler: beta must have d entries");
     Vec<Real> y = X * beta;
     if (m_sigma > 0) {
       Vec<Real> e(X.rows());
@@ -81,6 +82,7 @@ class GaussianTaskSampler {
 
   /// A task beta ~ N(0, diag(sb)) for (seed, index).
   static Vec<Real> sample_task(const Vec<Real>& sb, std::uint64_t seed, std::uint64_t index) {
+    if (!(sb.array() >= 0).all()) throw std::invalid_argument("sample_task: sb must be non-negative");
     Vec<Real> b(sb.size());
     random::NormalRow(seed, index, random::stream_task, 0).fill(b.data(), static_cast<std::uint32_t>(sb.size()));
     return (b.array() * sb.array().sqrt()).matrix();
