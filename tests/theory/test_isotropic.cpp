@@ -110,7 +110,7 @@ TEST_CASE("Cor 4.4 turning point and Cor 4.6 m* match the mpmath reference", "[t
   }
 }
 
-TEST_CASE("exact crossing matches the mpmath root to solver tolerance", "[theory][isotropic][reference][slow]") {
+TEST_CASE("exact crossing matches the mpmath root to solver tolerance", "[theory][isotropic][reference]") {
   const auto pts = reference_points("crossing");
   REQUIRE(pts.size() >= 20);
   int none = 0;
@@ -223,7 +223,7 @@ TEST_CASE("THEORY 7(f): Cor 4.6 m* against the exact crossing", "[theory][isotro
   CHECK(p139 > z139);
 }
 
-TEST_CASE("THEORY 7(g): Cor 4.4 alpha0 and the exact interior maximum at d = 10240", "[theory][isotropic][table][slow]") {
+TEST_CASE("THEORY 7(g): Cor 4.4 alpha0 and the exact interior maximum at d = 10240", "[theory][isotropic][table]") {
   struct Row {
     double gamma;
     const char *alpha0, *exact;

@@ -155,7 +155,7 @@ TEST_CASE("conditional coefficients against brute force over the test-time set",
 }
 
 TEST_CASE("averaged over the context, the conditional risk gives the exact forms of Thm 4.2 and Thm 4.5",
-          "[theory][semi_analytic][mc]") {
+          "[theory][semi_analytic][mc][slow]") {
   const int d = 5, n = 8, draws = 200000;
   const double m = 5;
   std::mt19937_64 rng(99);
