@@ -131,10 +131,10 @@ class Table {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     std::printf("== %s ==\n", m_title.c_str());
-    std::printf("%-46s %15s %15s %5s %11s %10s  %s\n", "quantity", "theory", "check", "kind", "residual",
+    std::printf("%-54s %15s %15s %5s %11s %10s  %s\n", "quantity", "theory", "check", "kind", "residual",
                 "tolerance", "result");
     for (const Row& r : m_rows)
-      std::printf("%-46s %15.8g %15.8g %5s %11.3e %10.3e  %s\n", r.what.c_str(), r.theory, r.value,
+      std::printf("%-54s %15.8g %15.8g %5s %11.3e %10.3e  %s\n", r.what.c_str(), r.theory, r.value,
                   r.kind.c_str(), r.residual, r.tol, r.pass ? "PASS" : "FAIL");
     for (const std::string& n : m_notes) std::printf("note: %s\n", n.c_str());
     std::printf("%zu rows, %d failed, %.2f s\n", m_rows.size(), m_failures, secs);
@@ -225,9 +225,81 @@ inline Mat spd_sqrt(const Mat& S) {
   return es.eigenvectors() * es.eigenvalues().cwiseSqrt().asDiagonal() * es.eigenvectors().transpose();
 }
 
+/// A quadratic function of a d x d matrix written in w = vec(W) (column-major, index i + d j):
+///   f(W) = c0 - 2 b'w + w'H w.
+struct Quadratic {
+  Mat H;
+  Vec b;
+  double c0 = 0;
+  double magnitude = 0;  // largest |.|-magnitude among the evaluations (for rounding bounds)
+};
+
+/// The unit matrix E_k with a 1 at vec-index k.
+inline Mat vec_unit(Eigen::Index d, Eigen::Index k) {
+  Mat E = Mat::Zero(d, d);
+  E(k % d, k / d) = 1;
+  return E;
+}
+
+/// Recovers H, b, c0 of a quadratic f by polarisation from f(0), f(+-E_k) and f(E_k + E_l):
+///   b_k = (f(-E_k) - f(E_k)) / 4,  H_kk = (f(E_k) + f(-E_k)) / 2 - c0,
+///   H_kl = (f(E_k + E_l) - c0 + 2 b_k + 2 b_l - H_kk - H_ll) / 2.
+/// `magnitude(W)` bounds the sum of |terms| of f(W), so that each evaluation errs by <= chain * magnitude.
+template <class F, class M>
+Quadratic polarise(const F& f, const M& magnitude, Eigen::Index d) {
+  const Eigen::Index p = d * d;
+  Quadratic q;
+  q.H.resize(p, p);
+  q.b.resize(p);
+  q.c0 = f(Mat::Zero(d, d));
+  q.magnitude = magnitude(Mat::Zero(d, d));
+  for (Eigen::Index k = 0; k < p; ++k) {
+    const Mat E = vec_unit(d, k);
+    const double fp = f(E), fm = f(Mat(-E));
+    q.b[k] = (fm - fp) / 4;
+    q.H(k, k) = (fp + fm) / 2 - q.c0;
+    q.magnitude = std::fmax(q.magnitude, magnitude(E));
+  }
+  for (Eigen::Index k = 0; k < p; ++k)
+    for (Eigen::Index l = k + 1; l < p; ++l) {
+      const Mat E = vec_unit(d, k) + vec_unit(d, l);
+      q.H(k, l) = q.H(l, k) = (f(E) - q.c0 + 2 * q.b[k] + 2 * q.b[l] - q.H(k, k) - q.H(l, l)) / 2;
+      q.magnitude = std::fmax(q.magnitude, magnitude(E));
+    }
+  return q;
+}
+
+/// Minimiser of a polarised quadratic and a bound on its relative error: each evaluation errs by
+/// delta = chain * magnitude, so |dH|_F <= 3 p delta and |db| <= sqrt(p) delta / 2, and the solution of
+/// H w = b moves by <= cond(H) (|dH| / |H| + |db| / |b|), plus the solve's own rounding cond(H) roundoff(p).
+struct QuadraticMinimum {
+  Mat W;
+  double rel_error_bound = 0;
+  double condition = 0;
+  double min_eigenvalue = 0;
+};
+
+inline QuadraticMinimum minimise(const Quadratic& q, double chain) {
+  const Eigen::Index p = q.b.size();
+  const auto d = static_cast<Eigen::Index>(std::lround(std::sqrt(static_cast<double>(p))));
+  const Eigen::SelfAdjointEigenSolver<Mat> es(q.H);
+  QuadraticMinimum r;
+  r.min_eigenvalue = es.eigenvalues().minCoeff();
+  r.condition = es.eigenvalues().maxCoeff() / r.min_eigenvalue;
+  const Vec w = q.H.ldlt().solve(q.b);
+  r.W = Eigen::Map<const Mat>(w.data(), d, d);
+  const double delta = chain * q.magnitude, pd = static_cast<double>(p);
+  r.rel_error_bound = r.condition * (3 * pd * delta / es.eigenvalues().maxCoeff() + std::sqrt(pd) * delta / 2 / q.b.norm() +
+                                     roundoff(pd));
+  return r;
+}
+
 /// Formats a label with an index, e.g. label("E[Q]", 2, 3) -> "E[Q](2,3)".
 inline std::string label(const std::string& base, Eigen::Index i, Eigen::Index j) {
   return base + "(" + std::to_string(i) + "," + std::to_string(j) + ")";
 }
+
+/// label("eig", 2) -> "eig[2]".
+inline std::string label(const std::string& base, Eigen::Index i) { return base + "[" + std::to_string(i) + "]"; }
 
 }  // namespace proofs

@@ -137,42 +137,16 @@ int main() {
 
   // Normal equations by polarisation: L(w) = c0 - 2 b'w + w'Hw with w = vec(W).
   {
-    auto unit = [&](Eigen::Index k) {
-      Mat E = Mat::Zero(d, d);
-      E(k % d, k / d) = 1;
-      return E;
-    };
-    const Mat zero = Mat::Zero(d, d);
-    const double c0 = risk(zero);
-    Vec Lp(p), Lm(p), b(p);
-    Mat H(p, p);
-    double mag = 0;  // largest magnitude among the evaluations, for the rounding bound
-    for (Eigen::Index k = 0; k < p; ++k) {
-      Lp[k] = risk(unit(k));
-      Lm[k] = risk(-unit(k));
-      b[k] = (Lm[k] - Lp[k]) / 4;
-      H(k, k) = (Lp[k] + Lm[k]) / 2 - c0;
-      mag = std::fmax(mag, risk_magnitude(unit(k), Sx, Sb, sigma2, nd));
-    }
-    for (Eigen::Index k = 0; k < p; ++k)
-      for (Eigen::Index l = k + 1; l < p; ++l) {
-        const Mat E = unit(k) + unit(l);
-        H(k, l) = H(l, k) = (risk(E) - c0 + 2 * b[k] + 2 * b[l] - H(k, k) - H(l, l)) / 2;
-        mag = std::fmax(mag, risk_magnitude(E, Sx, Sb, sigma2, nd));
-      }
-    const Eigen::SelfAdjointEigenSolver<Mat> es(H);
-    const double cond = es.eigenvalues().maxCoeff() / es.eigenvalues().minCoeff();
-    const Vec w = H.ldlt().solve(b);
-    const Mat W_min = Eigen::Map<const Mat>(w.data(), d, d);
-    // Each H entry combines <= 6 evaluations, each b entry 2: |dH|_F <= 3 p delta, |db| <= sqrt(p) delta / 2,
-    // delta = chain * mag; the solution moves by <= cond (|dH|/|H| + |db|/|b|) (+ the solve's own rounding).
-    const double delta = chain * mag;
-    const double tol = cond * (3 * double(p) * delta / es.eigenvalues().maxCoeff() + std::sqrt(double(p)) * delta / 2 / b.norm()) +
-                       cond * proofs::roundoff(double(p));
-    table.close("(b) normal-equation solution vs W* (rel F)", 0.0, (W_min - W_star).norm() / W_star.norm(), tol, 1.0);
-    table.at_least("(b) Hessian of L_pre: min eigenvalue > 0", es.eigenvalues().minCoeff(), 0.0);
+    auto unit = [&](Eigen::Index k) { return proofs::vec_unit(d, k); };
+    const proofs::Quadratic q =
+        proofs::polarise(risk, [&](const Mat& W) { return risk_magnitude(W, Sx, Sb, sigma2, nd); }, d);
+    const proofs::QuadraticMinimum qm = proofs::minimise(q, chain);
+    table.close("(b) normal-equation solution vs W* (rel F)", 0.0, (qm.W - W_star).norm() / W_star.norm(),
+                qm.rel_error_bound, 1.0);
+    table.at_least("(b) Hessian of L_pre: min eigenvalue > 0", qm.min_eigenvalue, 0.0);
+    const Mat& H = q.H;
     char buf[120];
-    std::snprintf(buf, sizeof buf, "(b) Hessian of L_pre in vec(W): condition number %.1f", cond);
+    std::snprintf(buf, sizeof buf, "(b) Hessian of L_pre in vec(W): condition number %.1f", qm.condition);
     table.note(buf);
 
     // Gradient at W* by central differences (exact for a quadratic), relative to the size of the
