@@ -44,6 +44,14 @@ void require_at_least(Int v, Int lo, const std::string& name) {
   require(v >= lo, name + " must be >= " + std::to_string(lo) + " (got " + std::to_string(v) + ")");
 }
 
+/// Sizes (d, n, m): at least 1 and at most 2^31 - 1, the row range of the counter-based streams. CLI11
+/// clamps integers beyond the range of `long` to its maximum, so that case lands here as well.
+inline void require_size(long long v, const std::string& name) {
+  constexpr long long max_size = 2147483647LL;
+  require(v >= 1, name + " must be >= 1 (got " + std::to_string(v) + ")");
+  require(v <= max_size, name + " must be <= " + std::to_string(max_size) + " (got " + std::to_string(v) + ")");
+}
+
 /// The version line of every binary: version, compiler, Thrust, backends compiled in.
 inline std::string version_string(const std::string& program) {
   std::string s = program + " " TTT_VERSION_STRING " (";

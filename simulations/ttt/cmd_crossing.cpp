@@ -16,8 +16,8 @@ struct CrossingOptions {
 };
 
 int run_crossing(const CrossingOptions& o) {
-  cli::require_at_least(o.d, 1L, "--d");
-  cli::require_at_least(o.n, 1L, "--n");
+  cli::require_size(o.d, "--d");
+  cli::require_size(o.n, "--n");
   const double d = double(o.d), n = double(o.n);
   std::optional<double> m_star;
   if (o.form == "exact")

@@ -27,9 +27,9 @@ struct McOptions {
 };
 
 int run_mc(const McOptions& o, bool eta_given, bool threads_given) {
-  cli::require_at_least(o.d, 1L, "--d");
-  cli::require_at_least(o.n, 1L, "--n");
-  cli::require_at_least(o.m, 1L, "--m");
+  cli::require_size(o.d, "--d");
+  cli::require_size(o.n, "--n");
+  cli::require_size(o.m, "--m");
   cli::require_nonnegative(o.sigma2, "--sigma2");
   cli::require_positive(o.beta_norm2, "--beta-norm2");
   cli::require_at_least(o.trials, 1LL, "--trials");

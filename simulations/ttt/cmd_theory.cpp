@@ -18,9 +18,9 @@ struct TheoryOptions {
 };
 
 int run_theory(const TheoryOptions& o) {
-  cli::require_at_least(o.d, 1L, "--d");
-  cli::require_at_least(o.n, 1L, "--n");
-  cli::require_at_least(o.m, 1L, "--m");
+  cli::require_size(o.d, "--d");
+  cli::require_size(o.n, "--n");
+  cli::require_size(o.m, "--m");
   cli::require_nonnegative(o.sigma2, "--sigma2");
   cli::require_positive(o.beta_norm2, "--beta-norm2");
   const double d = double(o.d), n = double(o.n), m = double(o.m), s2 = o.sigma2, B = o.beta_norm2;
@@ -34,8 +34,8 @@ int run_theory(const TheoryOptions& o) {
       p = theory::prediction(theory::one_step_risk_zero_exact(d, n, m, B, s2));
     }
   } else {
-    cli::require(s2 == 0, "the leading-order forms (Thm 4.2, Thm 4.5) are noiseless: --sigma2 must be 0 "
-                          "with --form leading");
+    cli::require(s2 == 0, "no leading-order form exists with label noise (Thm 4.2 and 4.5 are noiseless): "
+                          "--sigma2 must be 0 with --form leading");
     p = o.init == "pretrained" ? theory::one_step_pretrained_leading(d, n, m, B)
                                : theory::one_step_zero_leading(d, n, m, B);
   }
