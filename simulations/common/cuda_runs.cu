@@ -6,6 +6,43 @@ namespace ttt::sim {
 
 int cuda_devices() { return cuda_device_count(); }
 
+namespace {
+struct PhiloxKernel {
+  const random::Philox4x32::Counter* c;
+  const random::Philox4x32::Key* k;
+  random::Philox4x32::Counter* out;
+  __host__ __device__ void operator()(std::size_t i) const { out[i] = random::Philox4x32::apply<10>(c[i], k[i]); }
+};
+struct NormalKernel {
+  random::NormalRow row;
+  double* out;
+  __host__ __device__ void operator()(std::uint32_t k) const { out[k] = row.at(k); }
+};
+}  // namespace
+
+std::vector<random::Philox4x32::Counter> philox_on_device(const std::vector<random::Philox4x32::Counter>& counters,
+                                                          const std::vector<random::Philox4x32::Key>& keys) {
+  if (cuda_device_count() < 1) throw std::runtime_error("no CUDA device");
+  thrust::device_vector<random::Philox4x32::Counter> c(counters.begin(), counters.end()), out(counters.size());
+  thrust::device_vector<random::Philox4x32::Key> k(keys.begin(), keys.end());
+  thrust::for_each(thrust::cuda::par, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(counters.size()),
+                   PhiloxKernel{thrust::raw_pointer_cast(c.data()), thrust::raw_pointer_cast(k.data()), thrust::raw_pointer_cast(out.data())});
+  std::vector<random::Philox4x32::Counter> r(counters.size());
+  thrust::copy(out.begin(), out.end(), r.begin());
+  return r;
+}
+
+std::vector<double> normals_on_device(std::uint64_t seed, std::uint64_t trial, std::uint32_t stream, std::uint32_t row,
+                                      std::uint32_t count) {
+  if (cuda_device_count() < 1) throw std::runtime_error("no CUDA device");
+  thrust::device_vector<double> out(count);
+  thrust::for_each(thrust::cuda::par, thrust::counting_iterator<std::uint32_t>(0), thrust::counting_iterator<std::uint32_t>(count),
+                   NormalKernel{random::NormalRow(seed, trial, stream, row), thrust::raw_pointer_cast(out.data())});
+  std::vector<double> r(count);
+  thrust::copy(out.begin(), out.end(), r.begin());
+  return r;
+}
+
 OneStepRun run_one_step_cuda(const TttSetting& s, Estimator e, const RunConfig& cfg) {
   using Real = double;
   s.validate();
