@@ -13,6 +13,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <unistd.h>
 
 namespace ttt::cli {
 
@@ -52,6 +53,55 @@ inline void require_size(long long v, const std::string& name) {
   require(v <= max_size, name + " must be <= " + std::to_string(max_size) + " (got " + std::to_string(v) + ")");
 }
 
+/// CLI11 converts "-1" to the largest unsigned value: seeds must be written as non-negative integers.
+inline const CLI::Validator& non_negative_integer() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+          return "must be a non-negative integer (got '" + s + "')";
+        return {};
+      },
+      "NONNEGATIVE_INTEGER");
+  return v;
+}
+
+/// The git revision of the source tree the binary was built from: read at run time when the tree is still
+/// there (so a rebuild without reconfiguring is not mislabelled), else the configure-time value.
+inline std::string git_revision() {
+#if defined(TTT_SOURCE_DIR)
+  if (FILE* p = popen("git -C \"" TTT_SOURCE_DIR "\" rev-parse --short=12 HEAD 2>/dev/null", "r")) {
+    char buf[64] = {0};
+    const bool ok = std::fgets(buf, sizeof buf, p) != nullptr;
+    pclose(p);
+    std::string r(buf);
+    while (!r.empty() && (r.back() == '\n' || r.back() == '\r')) r.pop_back();
+    if (ok && !r.empty()) return r;
+  }
+#endif
+#if defined(TTT_GIT_REVISION)
+  return TTT_GIT_REVISION;
+#else
+  return "unknown";
+#endif
+}
+
+/// Physical memory of the machine in bytes (0 when unknown).
+inline double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? double(pages) * double(size) : 0.0;
+}
+
+/// Refuses a run whose memory need exceeds the machine's memory, with the estimate.
+inline void require_memory(double bytes, const std::string& what) {
+  const double have = physical_memory_bytes();
+  if (have > 0 && bytes > 0.8 * have) {
+    char b[200];
+    std::snprintf(b, sizeof b, "%s needs about %.1f GiB of memory; this machine has %.1f GiB", what.c_str(), bytes / 1073741824.0,
+                  have / 1073741824.0);
+    throw UsageError(b);
+  }
+}
+
 /// The version line of every binary: version, compiler, Thrust, backends compiled in.
 inline std::string version_string(const std::string& program) {
   std::string s = program + " " TTT_VERSION_STRING " (";
@@ -67,10 +117,7 @@ inline std::string version_string(const std::string& program) {
 #if defined(TTT_HAVE_CUDA)
   s += " cuda";
 #endif
-#if defined(TTT_GIT_REVISION)
-  s += "; git " TTT_GIT_REVISION;
-#endif
-  s += ")";
+  s += "; git " + git_revision() + ")";
   return s;
 }
 

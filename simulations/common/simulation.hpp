@@ -13,10 +13,17 @@
 #include "progress.hpp"
 
 #include <ttt/sim/engine.hpp>
+#include <ttt/sim/one_step.hpp>
 #include <ttt/sim/output.hpp>
 #include <ttt/sim/statistics.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -90,17 +97,78 @@ inline Claim interval_covers(std::string id, std::string statement, double exact
   return c;
 }
 
+namespace detail {
+inline std::atomic<bool>& terminate_requested() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+extern "C" inline void on_sigterm(int) { terminate_requested() = true; }
+
+/// Appends a value to a point key with full precision.
+inline void key_add(std::string& k, double v) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.17g,", v);
+  k += b;
+}
+}  // namespace detail
+
 /// Options and output handling of a simulation program.
+///
+/// Sweeps: every Monte Carlo run goes through one_step() / multi_step(), which store the run's block
+/// statistics under <out>/.points/<hash of its configuration>.bin (atomically) as soon as it finishes.
+/// With --resume, runs whose file exists are read back instead of recomputed; since a run is a pure function
+/// of its configuration, a resumed sweep writes the same bytes as an uninterrupted one. SIGTERM stops the
+/// sweep after the run in progress (exit status 143, "rerun with --resume"); the environment variable
+/// TTT_FAULT_AFTER_POINTS=k kills the process with SIGKILL right after the k-th computed run (fault
+/// injection for the tests), and TTT_WAIT_AFTER_POINTS=k makes it announce the k-th run on stderr and wait
+/// for a signal (so a test can send SIGTERM at a known point). The point files are removed when the sweep
+/// completes.
 class Simulation {
  public:
   Simulation(std::string name, std::string description) : m_name(std::move(name)), m_app(description, m_name) {
     m_app.set_version_flag("--version", cli::version_string(m_name));
+    m_app.option_defaults()->disable_flag_override();  // "--full=2" is an error, not "--full"
     m_app.add_option("--out", m_out, "output directory")->capture_default_str();
     m_app.add_flag("--full", m_full, "the full configuration (larger d, more trials) instead of the quick one");
-    m_app.add_option("--seed", m_seed, "random seed")->capture_default_str();
+    m_app.add_option("--seed", m_seed, "random seed")->capture_default_str()->check(cli::non_negative_integer());
     m_threads_opt = m_app.add_option("--threads", m_threads, "OpenMP threads (default: all cores)");
     m_app.add_flag("--progress", m_progress, "show progress on stderr");
+    m_app.add_flag("--resume", m_resume, "reuse the runs an interrupted sweep stored in <out>/.points");
+    m_app.footer("Example: " + m_name + " --out results/" + m_name + " --progress");
     m_out = "results/" + m_name;
+  }
+
+  /// A one-step Monte Carlo run (checkpointed; see the class comment).
+  sim::OneStepRun one_step(const sim::TttSetting& s, sim::Estimator e, std::uint64_t trials, const std::string& label) {
+    const sim::RunConfig cfg = run_config(trials, label);
+    std::string key = "one_step," + std::string(sim::estimator_name(e)) + "," + setting_key(s) + std::to_string(trials) + "," +
+                      std::to_string(cfg.block_size);
+    sim::OneStepRun r;
+    r.estimator = e;
+    if (load_point(key, r.M, r.result.blocks)) {
+      r.result.total = sim::merge_in_order(r.result.blocks);
+      return r;
+    }
+    r = sim::run_one_step(s, e, cfg);
+    store_point(key, r.M, r.result.blocks);
+    return r;
+  }
+
+  /// A multi-step brute-force run (checkpointed).
+  sim::RunResult<sim::kMaxSteps> multi_step(const sim::TttSetting& s, const std::vector<double>& etas, std::uint64_t trials,
+                                            const std::string& label) {
+    const sim::RunConfig cfg = run_config(trials, label);
+    std::string key = "multi_step," + setting_key(s) + std::to_string(trials) + "," + std::to_string(cfg.block_size) + ",";
+    for (double e : etas) detail::key_add(key, e);
+    sim::RunResult<sim::kMaxSteps> r;
+    std::array<std::array<double, 4>, 3> unused{};
+    if (load_point(key, unused, r.blocks)) {
+      r.total = sim::merge_in_order(r.blocks);
+      return r;
+    }
+    r = sim::run_multi_step(s, etas, cfg);
+    store_point(key, unused, r.blocks);
+    return r;
   }
 
   CLI::App& app() { return m_app; }
@@ -136,10 +204,21 @@ class Simulation {
       } catch (const std::exception& e) {
         throw cli::UsageError(e.what());
       }
+      if (const char* f = std::getenv("TTT_FAULT_AFTER_POINTS")) m_fault_after = std::atoi(f);
+      if (const char* f = std::getenv("TTT_WAIT_AFTER_POINTS")) m_wait_after = std::atoi(f);
+      std::signal(SIGTERM, detail::on_sigterm);
       const auto t0 = std::chrono::steady_clock::now();
-      body(*this);
+      try {
+        body(*this);
+      } catch (const Interrupted&) {
+        std::fprintf(stderr, "%s: interrupted by SIGTERM after %d runs; rerun with --resume to continue\n", m_name.c_str(),
+                     m_points_done);
+        return 143;
+      }
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       write_outputs(argc, argv, wall);
+      std::error_code ec;
+      std::filesystem::remove_all(points_dir(), ec);
       int failed = 0;
       for (const auto& c : m_claims) failed += c.pass ? 0 : 1;
       std::fprintf(stderr, "%s: %zu claims, %d not supported; wrote %s (%.1f s)\n", m_name.c_str(), m_claims.size(),
@@ -149,6 +228,70 @@ class Simulation {
   }
 
  private:
+  struct Interrupted {};
+
+  std::string points_dir() const { return m_out + "/.points"; }
+
+  static std::string setting_key(const sim::TttSetting& s) {
+    std::string k = std::to_string(s.d) + "," + std::to_string(s.n) + "," + std::to_string(s.m) + "," + std::to_string(s.seed) + "," +
+                    std::to_string(s.eval_prompts) + ",";
+    detail::key_add(k, s.sigma2);
+    for (const auto* v : {&s.sx, &s.beta, &s.w0})
+      for (double x : *v) detail::key_add(k, x);
+    return k;
+  }
+
+  /// Reads a stored run: magic, key, coefficient map, block count, raw BlockStats. False when absent or not
+  /// this run's (a file from another configuration or a damaged one is recomputed).
+  template <int K>
+  bool load_point(const std::string& key, std::array<std::array<double, 4>, 3>& M, std::vector<sim::BlockStats<K>>& blocks) const {
+    if (!m_resume) return false;
+    std::ifstream f(points_dir() + "/" + sim::hex64(sim::config_hash(key)) + ".bin", std::ios::binary);
+    if (!f) return false;
+    char magic[8];
+    std::uint64_t klen = 0, nb = 0;
+    std::int32_t k = 0;
+    if (!f.read(magic, 8) || std::memcmp(magic, "TTTPT001", 8) != 0) return false;
+    if (!f.read(reinterpret_cast<char*>(&k), sizeof k) || k != K) return false;
+    if (!f.read(reinterpret_cast<char*>(&klen), sizeof klen) || klen != key.size()) return false;
+    std::string stored(klen, '\0');
+    if (!f.read(stored.data(), std::streamsize(klen)) || stored != key) return false;
+    if (!f.read(reinterpret_cast<char*>(&M), sizeof M)) return false;
+    if (!f.read(reinterpret_cast<char*>(&nb), sizeof nb) || nb > (1ull << 32)) return false;
+    blocks.resize(nb);
+    if (!f.read(reinterpret_cast<char*>(blocks.data()), std::streamsize(nb * sizeof(sim::BlockStats<K>)))) return false;
+    return f.peek() == std::char_traits<char>::eof();
+  }
+
+  template <int K>
+  void store_point(const std::string& key, const std::array<std::array<double, 4>, 3>& M,
+                   const std::vector<sim::BlockStats<K>>& blocks) {
+    std::filesystem::create_directories(points_dir());
+    std::string b("TTTPT001", 8);
+    const std::int32_t k = K;
+    const std::uint64_t klen = key.size(), nb = blocks.size();
+    b.append(reinterpret_cast<const char*>(&k), sizeof k);
+    b.append(reinterpret_cast<const char*>(&klen), sizeof klen);
+    b += key;
+    b.append(reinterpret_cast<const char*>(&M), sizeof M);
+    b.append(reinterpret_cast<const char*>(&nb), sizeof nb);
+    b.append(reinterpret_cast<const char*>(blocks.data()), nb * sizeof(sim::BlockStats<K>));
+    sim::write_file_atomic(points_dir() + "/" + sim::hex64(sim::config_hash(key)) + ".bin", b);
+    ++m_points_done;
+    if (m_fault_after > 0 && m_points_done >= m_fault_after) {
+      std::fprintf(stderr, "%s: fault injection: SIGKILL after %d runs\n", m_name.c_str(), m_points_done);
+      std::fflush(stderr);
+      std::raise(SIGKILL);
+    }
+    if (m_wait_after > 0 && m_points_done == m_wait_after) {
+      // Test hook: announce the point and wait (up to 60 s) for the signal the test sends.
+      std::fprintf(stderr, "%s: waiting for a signal after %d runs\n", m_name.c_str(), m_points_done);
+      std::fflush(stderr);
+      for (int i = 0; i < 1200 && !detail::terminate_requested(); ++i) ::usleep(50000);
+    }
+    if (detail::terminate_requested()) throw Interrupted{};
+  }
+
   void write_outputs(int argc, char** argv, double wall) {
     json r = m_results;
     r["simulation"] = m_name;
@@ -164,9 +307,7 @@ class Simulation {
     std::string cmd;
     for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
     man["command_line"] = cmd;
-#if defined(TTT_GIT_REVISION)
-    man["git_revision"] = TTT_GIT_REVISION;
-#endif
+    man["git_revision"] = cli::git_revision();
     man["version"] = cli::version_string(m_name);
     man["seed"] = m_seed;
     man["backend"] = "omp";
@@ -188,6 +329,10 @@ class Simulation {
   int m_threads = 0;
   CLI::Option* m_threads_opt = nullptr;
   bool m_progress = false;
+  bool m_resume = false;
+  int m_fault_after = 0;
+  int m_wait_after = 0;
+  int m_points_done = 0;
   std::vector<Claim> m_claims;
   json m_results;
   std::vector<std::pair<std::string, std::string>> m_tables;

@@ -58,8 +58,7 @@ void run(Simulation& S) {
       const auto ld = theory::one_step_pretrained_leading(d, n, m);
       const double re = ld.eta_star / ex.eta_star() - 1, rd = ld.gain / ex.gain() - 1;
       const double c = theory::pretrained_scale_isotropic(d, n);
-      const auto run = sim::run_one_step(sim::isotropic_setting(int(d), int(n), int(m), 0, 1, c, S.seed() + 100 * ri + k), sim::Estimator::reduced,
-                                         S.run_config(trials, "alpha=" + std::to_string(row.alpha) + " d=" + std::to_string(int(d))));
+      const auto run = S.one_step(sim::isotropic_setting(int(d), int(n), int(m), 0, 1, c, S.seed() + 100 * ri + k), sim::Estimator::reduced, trials, "alpha=" + std::to_string(row.alpha) + " d=" + std::to_string(int(d)));
       // The gain at the exact eta*: L(W*) - risk(eta*), a linear combination with a plain t interval.
       const auto r = run.curve().risk(ex.eta_star());
       const sim::Estimate gain{ex.loss_before - r.value, r.se, ex.loss_before - r.ci_high, ex.loss_before - r.ci_low, r.trials};

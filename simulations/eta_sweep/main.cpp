@@ -25,8 +25,7 @@ void run(Simulation& S) {
     const auto ex = warm ? theory::one_step_risk_pretrained_exact<double>(d, n, m) : theory::one_step_risk_zero_exact<double>(d, n, m);
     const auto ld = warm ? theory::one_step_pretrained_leading<double>(d, n, m) : theory::one_step_zero_leading<double>(d, n, m);
     const double c = warm ? theory::pretrained_scale_isotropic<double>(d, n) : 0.0;
-    const auto run = sim::run_one_step(sim::isotropic_setting(d, n, m, 0, 1, c, S.seed()), sim::Estimator::brute,
-                                       S.run_config(trials, init));
+    const auto run = S.one_step(sim::isotropic_setting(d, n, m, 0, 1, c, S.seed()), sim::Estimator::brute, trials, init);
     const auto cv = run.curve();
     double best = std::numeric_limits<double>::infinity(), best_eta = 0;
     for (double eta : linspace(0, 2 * ld.eta_star, 301)) {

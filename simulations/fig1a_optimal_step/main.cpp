@@ -54,9 +54,7 @@ void run(Simulation& S) {
       const auto ex = theory::one_step_risk_pretrained_exact<double>(d, n, m);
       const auto ld = theory::one_step_pretrained_leading<double>(d, n, m);
       const double c = theory::pretrained_scale_isotropic<double>(d, n);
-      const auto run = sim::run_one_step(sim::isotropic_setting(d, n, m, 0, 1, c, S.seed() + 1000 * gi + std::uint64_t(n)),
-                                         sim::Estimator::reduced,
-                                         S.run_config(trials, "gamma=" + std::to_string(g) + " n=" + std::to_string(n)));
+      const auto run = S.one_step(sim::isotropic_setting(d, n, m, 0, 1, c, S.seed() + 1000 * gi + std::uint64_t(n)), sim::Estimator::reduced, trials, "gamma=" + std::to_string(g) + " n=" + std::to_string(n));
       const auto e = run.curve().risk(ex.eta_star());
       const double z = e.z_score(ex.loss_after());
       max_z = std::max(max_z, z);

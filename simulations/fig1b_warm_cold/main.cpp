@@ -41,10 +41,8 @@ void run(Simulation& S) {
 
     // (a) reduced estimator: one run per init covers every m; crossing in continuous m.
     S.note("d = " + std::to_string(d) + ": reduced runs");
-    const auto warm = sim::run_one_step(sim::isotropic_setting(d, n, 1, 0, 1, c, S.seed()), sim::Estimator::reduced,
-                                        S.run_config(reduced_trials, "reduced warm d=" + std::to_string(d)));
-    const auto cold = sim::run_one_step(sim::isotropic_setting(d, n, 1, 0, 1, 0, S.seed()), sim::Estimator::reduced,
-                                        S.run_config(reduced_trials, "reduced cold d=" + std::to_string(d)));
+    const auto warm = S.one_step(sim::isotropic_setting(d, n, 1, 0, 1, c, S.seed()), sim::Estimator::reduced, reduced_trials, "reduced warm d=" + std::to_string(d));
+    const auto cold = S.one_step(sim::isotropic_setting(d, n, 1, 0, 1, 0, S.seed()), sim::Estimator::reduced, reduced_trials, "reduced cold d=" + std::to_string(d));
     const double lo = 0.5, hi = 1e5;
     const auto mc_cross = continuous_crossing(warm.result.total, cold.result.total, lo, hi);
     std::vector<double> reps;
@@ -74,10 +72,8 @@ void run(Simulation& S) {
     for (double m : grid) {
       const int mi = int(m);
       S.note("d = " + std::to_string(d) + ": brute m = " + std::to_string(mi));
-      wr.push_back(sim::run_one_step(sim::isotropic_setting(d, n, mi, 0, 1, c, S.seed() + 1), sim::Estimator::brute,
-                                     S.run_config(brute_trials, "brute warm m=" + std::to_string(mi))));
-      cr.push_back(sim::run_one_step(sim::isotropic_setting(d, n, mi, 0, 1, 0, S.seed() + 1), sim::Estimator::brute,
-                                     S.run_config(brute_trials, "brute cold m=" + std::to_string(mi))));
+      wr.push_back(S.one_step(sim::isotropic_setting(d, n, mi, 0, 1, c, S.seed() + 1), sim::Estimator::brute, brute_trials, "brute warm m=" + std::to_string(mi)));
+      cr.push_back(S.one_step(sim::isotropic_setting(d, n, mi, 0, 1, 0, S.seed() + 1), sim::Estimator::brute, brute_trials, "brute cold m=" + std::to_string(mi)));
       for (int k = 0; k < 2; ++k) {
         const auto& run = k == 0 ? wr.back() : cr.back();
         const double ex = k == 0 ? theory::one_step_risk_pretrained_exact(dd, nn, m).loss_after()

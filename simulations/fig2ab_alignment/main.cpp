@@ -62,8 +62,8 @@ void run(Simulation& S) {
       cold_s = warm_s;
       cold_s.w0.assign(std::size_t(d), 0.0);
       const std::string tag = cs.name + " d=" + std::to_string(d);
-      const auto warm = sim::run_one_step(warm_s, sim::Estimator::conditional, S.run_config(semi_trials, "semi warm " + tag));
-      const auto cold = sim::run_one_step(cold_s, sim::Estimator::conditional, S.run_config(semi_trials, "semi cold " + tag));
+      const auto warm = S.one_step(warm_s, sim::Estimator::conditional, semi_trials, "semi warm " + tag);
+      const auto cold = S.one_step(cold_s, sim::Estimator::conditional, semi_trials, "semi cold " + tag);
       const double hi = 1e6;
       const auto sc = continuous_crossing(warm.result.total, cold.result.total, 0.5, hi);
       std::vector<double> reps;
@@ -100,8 +100,8 @@ void run(Simulation& S) {
           auto ws = warm_s, cs2 = cold_s;
           ws.m = cs2.m = int(m);
           ws.seed = cs2.seed = S.seed() + 1;
-          wr.push_back(sim::run_one_step(ws, sim::Estimator::brute, S.run_config(brute_trials, "brute warm " + tag)));
-          cr.push_back(sim::run_one_step(cs2, sim::Estimator::brute, S.run_config(brute_trials, "brute cold " + tag)));
+          wr.push_back(S.one_step(ws, sim::Estimator::brute, brute_trials, "brute warm " + tag));
+          cr.push_back(S.one_step(cs2, sim::Estimator::brute, brute_trials, "brute cold " + tag));
           const auto M = sim::conditional_coefficients(m);
           for (int k = 0; k < 2; ++k) {
             const auto& r = k == 0 ? wr.back() : cr.back();

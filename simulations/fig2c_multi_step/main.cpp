@@ -28,7 +28,7 @@ void run(Simulation& S) {
     for (double delta : deltas) {
       std::vector<double> etas;
       for (int k = 0; k < T; ++k) etas.push_back(ex.eta_star() * std::pow(delta, k));
-      const auto r = sim::run_multi_step(s, etas, S.run_config(trials, init + " delta=" + std::to_string(delta).substr(0, 4)));
+      const auto r = S.multi_step(s, etas, trials, init + " delta=" + std::to_string(delta).substr(0, 4));
       for (int k = 0; k < T; ++k) {
         std::array<double, sim::kMaxSteps> a{};
         a[std::size_t(k)] = 1;

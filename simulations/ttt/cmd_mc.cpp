@@ -9,6 +9,7 @@
 #include <ttt/theory/pretrained.hpp>
 
 #include <memory>
+#include <omp.h>
 
 namespace ttt::cmd {
 namespace {
@@ -39,7 +40,10 @@ int run_mc(const McOptions& o, bool eta_given, bool threads_given) {
   cli::require(eta_given != o.eta_star, "give exactly one of --eta E and --eta-star");
   if (eta_given) cli::require_finite(o.eta, "--eta");
   const double d = double(o.d), n = double(o.n), m = double(o.m), s2 = o.sigma2, B = o.beta_norm2;
-  cli::require(o.d * (o.n + o.m + 8) < 4'000'000'000L, "problem too large for 32-bit row counters");
+  // Memory: per-block statistics for every block, plus scratch of 5 d values for 16 blocks per thread.
+  const double blocks = std::ceil(double(o.trials) / o.block_size);
+  const double threads = o.threads > 0 ? o.threads : double(omp_get_max_threads());
+  cli::require_memory(blocks * sizeof(sim::BlockStats<4>) + 5.0 * d * 8.0 * 16.0 * threads, "this run");
 
   double eta = o.eta;
   if (o.eta_star) {
@@ -110,7 +114,7 @@ void register_mc(CLI::App& app, Action& action) {
   CLI::Option* eta = sub->add_option("--eta", o->eta, "step size eta");
   sub->add_flag("--eta-star", o->eta_star, "use the exact optimal step of `ttt theory`");
   sub->add_option("--trials", o->trials, "number of Monte Carlo trials")->required();
-  sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  sub->add_option("--seed", o->seed, "random seed")->capture_default_str()->check(cli::non_negative_integer());
   sub->add_option("--backend", o->backend, "omp, cpp or cuda")->capture_default_str()
       ->check(CLI::IsMember({"omp", "cpp", "cuda"}));
   CLI::Option* threads = sub->add_option("--threads", o->threads, "OpenMP threads (default: all cores)");

@@ -6,6 +6,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ttt: test-time training of in-context learners (theory and simulation)", "ttt"};
   app.set_version_flag("--version", ttt::cli::version_string("ttt"));
   app.require_subcommand(1);
+  app.option_defaults()->disable_flag_override();
   app.footer("Example: ttt theory --d 40 --n 40 --m 40 --init pretrained --json");
   ttt::cmd::Action action;
   ttt::cmd::register_theory(app, action);
