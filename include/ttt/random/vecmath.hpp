@@ -11,8 +11,9 @@
 //
 // Accuracy (tests/random/test_vecmath.cpp, against long double references):
 //   log_positive(x), x positive normal:    |error| < 1 ulp   (fdlibm/musl's e_log reduction and polynomial)
-//   cos_sin_2pi(k), u = (k + 1/2) 2^-52:   |error| < 1 ulp of the result (absolute error < 2^-53) against the
-//                                          exact cos(2 pi u), sin(2 pi u); the argument reduction is exact.
+//   cos_sin_2pi(k), u = (k + 1/2) 2^-52:   |error| < 1.5 ulp of the result with FMA (measured 1.04), < 2 ulp
+//                                          without (measured 1.62), against the exact cos(2 pi u), sin(2 pi u);
+//                                          the argument reduction is exact.
 // std::cos(2 pi u) itself is off by up to |2 pi u| 2^-53 in the argument (two_pi * u is rounded), so near
 // the zeros of cos and sin the two differ in relative terms; the absolute difference is below 2^-50.
 #pragma once
@@ -65,8 +66,8 @@ constexpr bool host_fmadd_is_fused() {
 #endif
 }
 
-/// Exact conversion of an integer 0 <= k < 2^52 to double (1 + k 2^-52 built from bits, minus 1, times 2^52
-/// is avoided: callers want k 2^-52 itself). Vectorizes without AVX-512DQ's integer conversions.
+/// k 2^-52 exactly for an integer 0 <= k < 2^52: the double 1 + k 2^-52 built from bits, minus 1 (no
+/// integer-to-double conversion, so it vectorizes without AVX-512DQ).
 TTT_HOST_DEVICE TTT_FORCEINLINE double k_times_2m52(std::uint64_t k) {
   return bits_to_double(0x3ff0000000000000ull | k) - 1.0;  // exact (Sterbenz)
 }
