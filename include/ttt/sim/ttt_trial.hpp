@@ -8,6 +8,8 @@
 //
 // Estimators:
 //   brute        draws X, y, X_tr, y_tr ((n+m) d normals); loss of W_TT exact by Lemma B.2 (rank-one form).
+//                The designs' normals come from <ttt/random/normal_block.hpp> (vectorized Philox and
+//                Box-Muller with the library's own log and sincos), a block of rows at a time.
 //   fresh        brute, but the loss measured on fresh prompts (context and query) instead of Lemma B.2.
 //   conditional  draws X, y only; integrates X_tr, y_tr and the evaluation prompt exactly (THEORY.md sec. 3,
 //                with noise: <ttt/theory/semi_analytic.hpp>); m enters only through coefficients(m).
@@ -17,6 +19,7 @@
 
 #include <ttt/random/gamma.hpp>
 #include <ttt/random/normal.hpp>
+#include <ttt/random/normal_block.hpp>
 #include <ttt/theory/rank_one_loss.hpp>
 
 #include <array>
@@ -127,26 +130,55 @@ TrialParams<Real> make_params(const TttSetting& s, const Real* arrays, const std
 
 namespace detail {
 
+/// Rows of a design generated per block: about 4 KiB of normals, so that a block stays in L1 while the trial
+/// consumes it (at least one row).
+TTT_HOST_DEVICE inline int design_chunk_rows(int d) { return d >= 512 ? 1 : 512 / d; }
+
+/// Scratch Reals accumulate_design needs: the row block and the scaled direction.
+TTT_HOST_DEVICE inline std::size_t design_scratch_size(int d) {
+  return std::size_t(design_chunk_rows(d)) * std::size_t(d) + std::size_t(d);
+}
+
+/// sum_j a_j b_j with 8 partial sums in a fixed order (vectorizes; the order does not depend on the target).
+template <class Real>
+TTT_HOST_DEVICE TTT_FORCEINLINE Real dot8(const Real* a, const Real* b, int d) {
+  Real part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int j = 0;
+  for (; j + 8 <= d; j += 8)
+    for (int l = 0; l < 8; ++l) part[l] = static_cast<Real>(random::vm::fmadd(a[j + l], b[j + l], part[l]));
+  for (int l = 0; j < d; ++j, ++l) part[l] = static_cast<Real>(random::vm::fmadd(a[j], b[j], part[l]));
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
 /// Draws `rows` rows of a design with covariance diag(sx) from `stream`, and accumulates
 /// acc += sum_i (x_i'v + sigma eps_i) x_i, with eps from `noise_stream`: X^T y when v = beta, and the
 /// test-time gradient direction X_tr^T (y_tr - X_tr W u) when v = beta - W u.
+/// With x_i = sqrt(sx) o z_i: x_i'v = z_i'(sqrt(sx) o v) and acc = sqrt(sx) o sum_i y_i z_i, so the normals
+/// are consumed as generated, a block of rows at a time (buf: design_scratch_size(d) Reals).
 template <class Real>
 TTT_HOST_DEVICE void accumulate_design(const TrialParams<Real>& p, std::uint64_t trial, std::uint32_t stream,
-                                       std::uint32_t noise_stream, int rows, const Real* v, Real* row, Real* acc) {
+                                       std::uint32_t noise_stream, int rows, const Real* v, Real* buf, Real* acc) {
   const int d = p.d;
   const Real* sq = p.sqrt_sx();
-  for (int j = 0; j < d; ++j) acc[j] = 0;
-  const random::NormalRow noise(p.seed, trial, noise_stream, 0);
-  for (int i = 0; i < rows; ++i) {
-    random::NormalRow(p.seed, trial, stream, static_cast<std::uint32_t>(i)).fill(row, static_cast<std::uint32_t>(d));
-    Real yi = 0;
-    for (int j = 0; j < d; ++j) {
-      row[j] *= sq[j];
-      yi += row[j] * v[j];
-    }
-    if (p.sigma > 0) yi += p.sigma * static_cast<Real>(noise.at(static_cast<std::uint32_t>(i)));
-    for (int j = 0; j < d; ++j) acc[j] += yi * row[j];
+  const int R = design_chunk_rows(d);
+  Real* sv = buf + std::size_t(R) * std::size_t(d);
+  for (int j = 0; j < d; ++j) {
+    acc[j] = 0;
+    sv[j] = sq[j] * v[j];
   }
+  const random::PolyNormalStream gen(p.seed, trial, stream);
+  const random::PolyNormalStream noise(p.seed, trial, noise_stream);
+  for (int i0 = 0; i0 < rows; i0 += R) {
+    const int nr = rows - i0 < R ? rows - i0 : R;
+    gen.fill_rows(static_cast<std::uint32_t>(i0), static_cast<std::uint32_t>(nr), static_cast<std::uint32_t>(d), buf);
+    for (int i = 0; i < nr; ++i) {
+      const Real* z = buf + std::size_t(i) * std::size_t(d);
+      Real yi = dot8(z, sv, d);
+      if (p.sigma > 0) yi += p.sigma * static_cast<Real>(noise.at(0, static_cast<std::uint32_t>(i0 + i)));
+      for (int j = 0; j < d; ++j) acc[j] = static_cast<Real>(random::vm::fmadd(yi, z[j], acc[j]));
+    }
+  }
+  for (int j = 0; j < d; ++j) acc[j] *= sq[j];
 }
 
 }  // namespace detail
@@ -160,7 +192,7 @@ struct BruteTrial {
   bool fresh = false;
   int eval_prompts = 1;
 
-  std::size_t scratch_size() const { return 5 * std::size_t(p.d); }
+  std::size_t scratch_size() const { return 4 * std::size_t(p.d) + detail::design_scratch_size(p.d); }
 
   static std::array<std::array<double, K>, 3> coefficients(double) {
     return {{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}}};
@@ -168,7 +200,7 @@ struct BruteTrial {
 
   TTT_HOST_DEVICE void operator()(std::uint64_t t, Real* s, double* out) const {
     const int d = p.d;
-    Real *row = s, *u = s + d, *v = s + 2 * d, *g = s + 3 * d, *u2 = s + 4 * d;
+    Real *u = s, *v = s + d, *g = s + 2 * d, *u2 = s + 3 * d, *row = s + 4 * d;
     const Real *beta = p.beta(), *w = p.w0(), *mu = p.sx();
     // u = X^T y
     detail::accumulate_design(p, t, random::stream_context_x, random::stream_context_noise, p.n, beta, row, u);
@@ -190,21 +222,20 @@ struct BruteTrial {
     double s0 = 0, s1 = 0, s2 = 0;
     for (int k = 0; k < eval_prompts; ++k) {
       const std::uint32_t base = static_cast<std::uint32_t>(k) * static_cast<std::uint32_t>(p.n + 1);
-      const random::NormalRow noise(p.seed, t, random::stream_eval_noise, 0);
+      const random::PolyNormalStream noise(p.seed, t, random::stream_eval_noise);
+      const random::PolyNormalStream xs(p.seed, t, random::stream_eval_x);
       for (int j = 0; j < d; ++j) u2[j] = 0;
       for (int i = 0; i < p.n; ++i) {
-        random::NormalRow(p.seed, t, random::stream_eval_x, base + static_cast<std::uint32_t>(i))
-            .fill(row, static_cast<std::uint32_t>(d));
+        xs.fill_rows(base + static_cast<std::uint32_t>(i), 1, static_cast<std::uint32_t>(d), row);
         Real yi = 0;
         for (int j = 0; j < d; ++j) {
           row[j] *= p.sqrt_sx()[j];
           yi += row[j] * beta[j];
         }
-        if (p.sigma > 0) yi += p.sigma * static_cast<Real>(noise.at(base + static_cast<std::uint32_t>(i)));
+        if (p.sigma > 0) yi += p.sigma * static_cast<Real>(noise.at(0, base + static_cast<std::uint32_t>(i)));
         for (int j = 0; j < d; ++j) u2[j] += yi * row[j];
       }
-      random::NormalRow(p.seed, t, random::stream_eval_x, base + static_cast<std::uint32_t>(p.n))
-          .fill(row, static_cast<std::uint32_t>(d));
+      xs.fill_rows(base + static_cast<std::uint32_t>(p.n), 1, static_cast<std::uint32_t>(d), row);
       Real yq = 0, pred0 = 0, xg = 0, uu2 = 0;
       for (int j = 0; j < d; ++j) {
         row[j] *= p.sqrt_sx()[j];
@@ -213,7 +244,7 @@ struct BruteTrial {
         xg += row[j] * g[j];
         uu2 += u[j] * u2[j];
       }
-      if (p.sigma > 0) yq += p.sigma * static_cast<Real>(noise.at(base + static_cast<std::uint32_t>(p.n)));
+      if (p.sigma > 0) yq += p.sigma * static_cast<Real>(noise.at(0, base + static_cast<std::uint32_t>(p.n)));
       const double e0 = static_cast<double>(yq - pred0), e1 = static_cast<double>(xg * uu2);
       s0 += e0 * e0;
       s1 += e0 * e1;
@@ -264,11 +295,11 @@ struct ConditionalTrial {
   static constexpr int K = 4;
   TrialParams<Real> p;
 
-  std::size_t scratch_size() const { return 2 * std::size_t(p.d); }
+  std::size_t scratch_size() const { return std::size_t(p.d) + detail::design_scratch_size(p.d); }
   static std::array<std::array<double, K>, 3> coefficients(double m) { return conditional_coefficients(m); }
 
   TTT_HOST_DEVICE void operator()(std::uint64_t t, Real* s, double* out) const {
-    Real *row = s, *u = s + p.d;
+    Real *u = s, *row = s + p.d;
     detail::accumulate_design(p, t, random::stream_context_x, random::stream_context_noise, p.n, p.beta(), row, u);
     conditional_components(p, u, out);
   }
@@ -328,11 +359,11 @@ struct MultiStepTrial {
   double etas[T];
   int steps = T;
 
-  std::size_t scratch_size() const { return 5 * std::size_t(p.d); }
+  std::size_t scratch_size() const { return 4 * std::size_t(p.d) + detail::design_scratch_size(p.d); }
 
   TTT_HOST_DEVICE void operator()(std::uint64_t trial, Real* s, double* out) const {
     const int d = p.d;
-    Real *row = s, *u = s + d, *v = s + 2 * d, *h = s + 3 * d, *g = s + 4 * d;
+    Real *u = s, *v = s + d, *h = s + 2 * d, *g = s + 3 * d, *row = s + 4 * d;
     const Real *beta = p.beta(), *w = p.w0(), *mu = p.sx();
     detail::accumulate_design(p, trial, random::stream_context_x, random::stream_context_noise, p.n, beta, row, u);
     Real uu = 0;
