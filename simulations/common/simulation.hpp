@@ -6,13 +6,15 @@
 //   manifest.json     provenance: command line, git revision, seed, backend, Real type, configuration hash,
 //                     threads, wall time, date
 // Result files hold no timing, thread count or command line, so their bytes are comparable across runs;
-// every file is written atomically.
+// every file is written atomically. Under mpirun every run of the program is distributed over the ranks
+// (<ttt/sim/mpi.hpp>), the results are the same bytes for any rank count, and only rank 0 writes.
 #pragma once
 
 #include "cli.hpp"
 #include "progress.hpp"
 
 #include <ttt/sim/engine.hpp>
+#include <ttt/sim/mpi.hpp>
 #include <ttt/sim/output.hpp>
 #include <ttt/sim/statistics.hpp>
 
@@ -129,17 +131,24 @@ class Simulation {
 
   /// Parses the command line, checks the output directory, runs `body`, writes every output.
   int main(int argc, char** argv, const std::function<void(Simulation&)>& body) {
+    const sim::mpi::Session mpi(argc, argv);
+    mpi.mute_others();
+    m_ranks = mpi.size();
     return cli::run(m_app, argc, argv, [&] {
       if (m_threads_opt->count() > 0) cli::require_at_least(m_threads, 1, "--threads");
-      try {
-        sim::ensure_writable_dir(m_out);
-      } catch (const std::exception& e) {
-        throw cli::UsageError(e.what());
+      std::string unwritable;
+      if (mpi.is_root()) {
+        try {
+          sim::ensure_writable_dir(m_out);
+        } catch (const std::exception& e) {
+          unwritable = e.what();
+        }
       }
+      if (!mpi.all_ok(unwritable.empty())) throw cli::UsageError(unwritable);
       const auto t0 = std::chrono::steady_clock::now();
       body(*this);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      write_outputs(argc, argv, wall);
+      if (mpi.is_root()) write_outputs(argc, argv, wall);
       int failed = 0;
       for (const auto& c : m_claims) failed += c.pass ? 0 : 1;
       std::fprintf(stderr, "%s: %zu claims, %d not supported; wrote %s (%.1f s)\n", m_name.c_str(), m_claims.size(),
@@ -175,6 +184,7 @@ class Simulation {
     man["config_hash"] = sim::hex64(sim::config_hash(m_results.dump()));
     man["results_hash"] = sim::hex64(sim::config_hash(body));
     man["threads"] = m_threads;
+    man["mpi_ranks"] = m_ranks;
     man["wall_seconds"] = wall;
     man["date_utc"] = sim::utc_now();
     sim::write_file_atomic(m_out + "/manifest.json", man.dump(1) + "\n");
@@ -186,6 +196,7 @@ class Simulation {
   bool m_full = false;
   std::uint64_t m_seed = 1;
   int m_threads = 0;
+  int m_ranks = 1;
   CLI::Option* m_threads_opt = nullptr;
   bool m_progress = false;
   std::vector<Claim> m_claims;
