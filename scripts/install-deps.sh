@@ -6,7 +6,9 @@
 set -euo pipefail
 
 want=(cmake g++ make pkg-config libeigen3-dev libboost-math-dev catch2 libcli11-dev nlohmann-json3-dev
-      librandom123-dev)
+      librandom123-dev
+      libopenmpi-dev openmpi-bin                                            # MPI runs (optional in CMake)
+      python3 python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest)  # the Python module
 for arg in "$@"; do
   case "$arg" in
     --plots) want+=(python3 python3-matplotlib python3-numpy) ;;

@@ -6,13 +6,15 @@
 //   manifest.json     provenance: command line, git revision, seed, backend, Real type, configuration hash,
 //                     threads, wall time, date
 // Result files hold no timing, thread count or command line, so their bytes are comparable across runs;
-// every file is written atomically.
+// every file is written atomically. Under mpirun every run of the program is distributed over the ranks
+// (<ttt/sim/mpi.hpp>), the results are the same bytes for any rank count, and only rank 0 writes.
 #pragma once
 
 #include "cli.hpp"
 #include "progress.hpp"
 
 #include <ttt/sim/engine.hpp>
+#include <ttt/sim/mpi.hpp>
 #include <ttt/sim/one_step.hpp>
 #include <ttt/sim/output.hpp>
 #include <ttt/sim/statistics.hpp>
@@ -197,13 +199,21 @@ class Simulation {
 
   /// Parses the command line, checks the output directory, runs `body`, writes every output.
   int main(int argc, char** argv, const std::function<void(Simulation&)>& body) {
+    const sim::mpi::Session mpi(argc, argv);
+    mpi.mute_others();
+    m_ranks = mpi.size();
     return cli::run(m_app, argc, argv, [&] {
       if (m_threads_opt->count() > 0) cli::require_at_least(m_threads, 1, "--threads");
-      try {
-        sim::ensure_writable_dir(m_out);
-      } catch (const std::exception& e) {
-        throw cli::UsageError(e.what());
+      std::string unwritable;
+      if (mpi.is_root()) {
+        try {
+          sim::ensure_writable_dir(m_out);
+        } catch (const std::exception& e) {
+          unwritable = e.what();
+        }
       }
+      if (!mpi.all_ok(unwritable.empty())) throw cli::UsageError(unwritable);
+      m_root = mpi.is_root();
       if (const char* f = std::getenv("TTT_FAULT_AFTER_POINTS")) m_fault_after = std::atoi(f);
       if (const char* f = std::getenv("TTT_WAIT_AFTER_POINTS")) m_wait_after = std::atoi(f);
       std::signal(SIGTERM, detail::on_sigterm);
@@ -216,9 +226,11 @@ class Simulation {
         return 143;
       }
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      write_outputs(argc, argv, wall);
-      std::error_code ec;
-      std::filesystem::remove_all(points_dir(), ec);
+      if (mpi.is_root()) {
+        write_outputs(argc, argv, wall);
+        std::error_code ec;
+        std::filesystem::remove_all(points_dir(), ec);
+      }
       int failed = 0;
       for (const auto& c : m_claims) failed += c.pass ? 0 : 1;
       std::fprintf(stderr, "%s: %zu claims, %d not supported; wrote %s (%.1f s)\n", m_name.c_str(), m_claims.size(),
@@ -266,18 +278,8 @@ class Simulation {
   template <int K>
   void store_point(const std::string& key, const std::array<std::array<double, 4>, 3>& M,
                    const std::vector<sim::BlockStats<K>>& blocks) {
-    std::filesystem::create_directories(points_dir());
-    std::string b("TTTPT001", 8);
-    const std::int32_t k = K;
-    const std::uint64_t klen = key.size(), nb = blocks.size();
-    b.append(reinterpret_cast<const char*>(&k), sizeof k);
-    b.append(reinterpret_cast<const char*>(&klen), sizeof klen);
-    b += key;
-    b.append(reinterpret_cast<const char*>(&M), sizeof M);
-    b.append(reinterpret_cast<const char*>(&nb), sizeof nb);
-    b.append(reinterpret_cast<const char*>(blocks.data()), nb * sizeof(sim::BlockStats<K>));
-    sim::write_file_atomic(points_dir() + "/" + sim::hex64(sim::config_hash(key)) + ".bin", b);
     ++m_points_done;
+    if (m_root) write_point(key, M, blocks);
     if (m_fault_after > 0 && m_points_done >= m_fault_after) {
       std::fprintf(stderr, "%s: fault injection: SIGKILL after %d runs\n", m_name.c_str(), m_points_done);
       std::fflush(stderr);
@@ -290,6 +292,23 @@ class Simulation {
       for (int i = 0; i < 1200 && !detail::terminate_requested(); ++i) ::usleep(50000);
     }
     if (detail::terminate_requested()) throw Interrupted{};
+  }
+
+  /// The point file: magic, K, key, coefficient map, block count, raw BlockStats (written atomically).
+  template <int K>
+  void write_point(const std::string& key, const std::array<std::array<double, 4>, 3>& M,
+                   const std::vector<sim::BlockStats<K>>& blocks) const {
+    std::filesystem::create_directories(points_dir());
+    std::string b("TTTPT001", 8);
+    const std::int32_t k = K;
+    const std::uint64_t klen = key.size(), nb = blocks.size();
+    b.append(reinterpret_cast<const char*>(&k), sizeof k);
+    b.append(reinterpret_cast<const char*>(&klen), sizeof klen);
+    b += key;
+    b.append(reinterpret_cast<const char*>(&M), sizeof M);
+    b.append(reinterpret_cast<const char*>(&nb), sizeof nb);
+    b.append(reinterpret_cast<const char*>(blocks.data()), nb * sizeof(sim::BlockStats<K>));
+    sim::write_file_atomic(points_dir() + "/" + sim::hex64(sim::config_hash(key)) + ".bin", b);
   }
 
   void write_outputs(int argc, char** argv, double wall) {
@@ -316,6 +335,7 @@ class Simulation {
     man["config_hash"] = sim::hex64(sim::config_hash(m_results.dump()));
     man["results_hash"] = sim::hex64(sim::config_hash(body));
     man["threads"] = m_threads;
+    man["mpi_ranks"] = m_ranks;
     man["wall_seconds"] = wall;
     man["date_utc"] = sim::utc_now();
     sim::write_file_atomic(m_out + "/manifest.json", man.dump(1) + "\n");
@@ -327,9 +347,11 @@ class Simulation {
   bool m_full = false;
   std::uint64_t m_seed = 1;
   int m_threads = 0;
+  int m_ranks = 1;
   CLI::Option* m_threads_opt = nullptr;
   bool m_progress = false;
   bool m_resume = false;
+  bool m_root = true;
   int m_fault_after = 0;
   int m_wait_after = 0;
   int m_points_done = 0;

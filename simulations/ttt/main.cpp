@@ -2,7 +2,12 @@
 #include "commands.hpp"
 #include "../common/cli.hpp"
 
+#include <ttt/sim/mpi.hpp>
+
 int main(int argc, char** argv) {
+  // Under mpirun, `ttt mc` distributes its trial blocks over the ranks; rank 0 alone prints.
+  const ttt::sim::mpi::Session mpi(argc, argv);
+  mpi.mute_others();
   CLI::App app{"ttt: test-time training of in-context learners (theory and simulation)", "ttt"};
   app.set_version_flag("--version", ttt::cli::version_string("ttt"));
   app.require_subcommand(1);

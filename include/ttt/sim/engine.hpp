@@ -49,6 +49,25 @@ struct RunResult {
   BlockStats<K> total;
 };
 
+/// Distribution of whole runs over processes (MPI ranks; see <ttt/sim/mpi.hpp>, which installs one). When
+/// installed, run_host evaluates only this process's contiguous block range of a run that asks for all
+/// blocks (first_block = block_count = 0), and `allgather` returns every block in block order, so the merge
+/// is the same as in one process. Block results travel as bytes: BlockStats is trivially copyable.
+struct BlockDistributor {
+  virtual ~BlockDistributor() = default;
+  /// This process's range [first, first + count) of `all` blocks; the ranges of processes 0, 1, ... are
+  /// contiguous and in order.
+  virtual void range(std::uint64_t all, std::uint64_t& first, std::uint64_t& count) const = 0;
+  /// Concatenates every process's `local_bytes` (in process order) into `all_out` (`all_bytes`) on every process.
+  virtual void allgather(const void* local, std::size_t local_bytes, void* all_out, std::size_t all_bytes) const = 0;
+};
+
+/// The process-wide distributor (null: every run is evaluated in full by this process).
+inline const BlockDistributor*& block_distributor() {
+  static const BlockDistributor* d = nullptr;
+  return d;
+}
+
 /// Merges block results in block order.
 template <int K>
 BlockStats<K> merge_in_order(const std::vector<BlockStats<K>>& blocks) {
