@@ -10,15 +10,22 @@
 
 namespace ttt::models {
 
-/// gelu(a) and its derivative gelu'(a) = (1 + t)/2 + a/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 a^2), t = tanh(u).
+/// gelu(a) = a s,  s = (1 + tanh(u))/2 = sigmoid(2u) = 1 / (1 + exp(-2u)),  u = sqrt(2/pi) (a + 0.044715 a^3);
+/// gelu'(a) = s + 2 a s (1 - s) u'(a),  u'(a) = sqrt(2/pi) (1 + 3 * 0.044715 a^2).
+/// The sigmoid form needs one exp, which Eigen vectorises (tanh of double it does not).
 template <class Real>
 struct GeluTanh {
   static constexpr Real c = Real(0.79788456080286535587989211986876);  // sqrt(2/pi)
   static constexpr Real k = Real(0.044715);
-  static Real value(Real a) { return Real(0.5) * a * (Real(1) + std::tanh(c * (a + k * a * a * a))); }
+  static Real value(Real a) { return a / (Real(1) + std::exp(Real(-2) * c * (a + k * a * a * a))); }
   static Real derivative(Real a) {
-    const Real t = std::tanh(c * (a + k * a * a * a));
-    return Real(0.5) * (Real(1) + t) + Real(0.5) * a * (Real(1) - t * t) * c * (Real(1) + Real(3) * k * a * a);
+    const Real s = Real(1) / (Real(1) + std::exp(Real(-2) * c * (a + k * a * a * a)));
+    return s + Real(2) * a * s * (Real(1) - s) * c * (Real(1) + Real(3) * k * a * a);
+  }
+  /// Element-wise on arrays: s(a) (the caller forms a s and the derivative).
+  template <class A>
+  static auto sigmoid_part(const A& a) {
+    return (Real(1) + (Real(-2) * c * (a + k * a.cube())).exp()).inverse();
   }
 };
 
@@ -28,7 +35,8 @@ class Mlp {
   struct Cache {
     RowMatrix<Real> x;  // (N, D) input
     RowMatrix<Real> a;  // (N, H) pre-activation W1 x + b1
-    RowMatrix<Real> h;  // (N, H) gelu(a)
+    RowMatrix<Real> s;  // (N, H) sigmoid(2 u(a))
+    RowMatrix<Real> h;  // (N, H) gelu(a) = a s
     RowMatrix<Real> dh;  // (N, H) backward scratch
   };
 
@@ -43,7 +51,8 @@ class Mlp {
   void forward(const Real* params, const ConstRowRef<Real>& X, RowMatrix<Real>& Y, Cache& c) const {
     c.x = X;
     m_fc1.forward(params, X, c.a);
-    c.h = c.a.unaryExpr([](Real v) { return GeluTanh<Real>::value(v); });
+    c.s = GeluTanh<Real>::sigmoid_part(c.a.array()).matrix();
+    c.h = (c.a.array() * c.s.array()).matrix();
     m_fc2.forward(params, c.h, Y);
   }
 
@@ -51,7 +60,10 @@ class Mlp {
     // Y = W2 h + b2
     m_fc2.backward(params, c.h, dY, grads, &c.dh);
     // h = gelu(a)
-    c.dh.array() *= c.a.unaryExpr([](Real v) { return GeluTanh<Real>::derivative(v); }).array();
+    constexpr Real c0 = GeluTanh<Real>::c, k = GeluTanh<Real>::k;
+    const auto a = c.a.array();
+    const auto s = c.s.array();
+    c.dh.array() *= s + Real(2) * a * s * (Real(1) - s) * c0 * (Real(1) + Real(3) * k * a.square());
     // a = W1 x + b1
     m_fc1.backward(params, c.x, c.dh, grads, &dX);
   }
