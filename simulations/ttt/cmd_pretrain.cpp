@@ -31,7 +31,7 @@ using models::Index;
 struct PretrainOptions {
   std::string task = "linreg", dtype = "float64", out;
   long d = 0, n = 0, layers = 4, heads = 4, width = 64, batch = 64, steps = 0, threads = 0, warmup = -1;
-  long eval_prompts = 4096, checkpoint_every = 250;
+  long eval_prompts = 4096, checkpoint_every = 250, stop_after = -1;
   double lr = 1e-3, sigma2 = 0, weight_decay = 0.01, clip = 1.0;
   unsigned long long seed = 0;
   bool json = false, resume = false;
@@ -134,7 +134,8 @@ int run_pretrain_typed(const PretrainOptions& o) {
   std::vector<double> step_ms;
   using clock = std::chrono::steady_clock;
   auto last_report = clock::now();
-  for (long t = start; t < o.steps; ++t) {
+  const long stop = o.stop_after >= 0 ? std::min(o.stop_after, o.steps) : o.steps;
+  for (long t = start; t < stop; ++t) {
     const auto t0 = clock::now();
     sampler.draw_batch(o.seed, static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(B), B, batch);
     const Real loss = pg.loss_and_gradient(batch.tokens, batch.targets, B, T, fopt, grad, threads);
@@ -147,13 +148,17 @@ int run_pretrain_typed(const PretrainOptions& o) {
     curve.emplace_back(row);
     if (!std::isfinite(static_cast<double>(loss))) throw std::runtime_error("training diverged (loss is not finite) at step " + std::to_string(t));
     if ((t + 1) % o.checkpoint_every == 0 && t + 1 < o.steps) save_checkpoint(t + 1);
-    if (std::chrono::duration<double>(clock::now() - last_report).count() > 2.0 || t + 1 == o.steps) {
+    if (std::chrono::duration<double>(clock::now() - last_report).count() > 2.0 || t + 1 == stop) {
       std::fprintf(stderr, "pretrain: step %ld/%ld  loss %.4g  lr %.3g  %.1f ms/step\n", t + 1, o.steps,
                    static_cast<double>(loss), lr, step_ms.back());
       last_report = clock::now();
     }
   }
-  save_checkpoint(std::max(start, o.steps));
+  save_checkpoint(std::max(start, stop));
+  if (stop < o.steps) {
+    std::fprintf(stderr, "pretrain: stopped after step %ld of %ld; continue with --resume\n", stop, o.steps);
+    return 0;
+  }
   models::save_parameters((dir / "model.bin").string(), model.layout(), model.parameters(), "run=" + key + "\n");
 
   // MSE at the query on fresh prompts of the training distribution (another seed's streams).
@@ -222,6 +227,7 @@ int run_pretrain(PretrainOptions o) {
   cli::require_nonnegative(o.sigma2, "--sigma2");
   cli::require_nonnegative(o.weight_decay, "--weight-decay");
   cli::require_positive(o.clip, "--clip");
+  cli::require(o.stop_after >= -1, "--stop-after must be >= 0");
   if (o.threads <= 0) {
 #if defined(_OPENMP)
     o.threads = omp_get_max_threads();
@@ -267,6 +273,7 @@ void register_pretrain(CLI::App& app, Action& action) {
   sub->add_option("--threads", o->threads, "OpenMP threads (default: all)");
   sub->add_option("--eval-prompts", o->eval_prompts, "fresh prompts for final_loss")->capture_default_str();
   sub->add_option("--checkpoint-every", o->checkpoint_every, "steps between checkpoints")->capture_default_str();
+  sub->add_option("--stop-after", o->stop_after, "checkpoint and exit after this step (of the --steps schedule)");
   sub->add_flag("--json", o->json, "print one JSON object");
   sub->add_flag("--resume", o->resume, "continue from <out>/checkpoint.bin");
   sub->footer("Example: ttt pretrain --task linreg --d 20 --n 40 --steps 1500 --out runs/pre --json");
