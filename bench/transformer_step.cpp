@@ -2,6 +2,9 @@
 // AdamW) of the softmax transformer, in the configuration of bench/peers/torch_step.py:
 // width 64, 4 layers, 4 heads, d = 20, n = 40 (41 tokens), batch 64.
 // Usage: transformer_step [float32|float64] [threads] [steps]; prints one JSON line (median ms per step).
+// Environment CHUNK: sequences per gradient chunk (default 8). Build (not wired into CMake or scripts):
+//   g++ -O3 -DNDEBUG [-march=native] -fopenmp -std=c++17 -Iinclude -isystem /usr/include/eigen3 \
+//       bench/transformer_step.cpp -o transformer_step
 #include <ttt/models/adamw.hpp>
 #include <ttt/models/parallel_gradient.hpp>
 #include <ttt/models/regression_prompt.hpp>
