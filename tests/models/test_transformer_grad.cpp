@@ -115,3 +115,36 @@ TEST_CASE("A captured KV prefix reproduces the full causal forward", "[models]")
   const KVCache<double> cat = kv.concat(kv);
   CHECK(cat.keys(1, 1).bottomRows(Tp) == kv.keys(1, 1));
 }
+
+TEST_CASE("float and double instances agree to float roundoff (predictions and gradients)", "[models]") {
+  TransformerConfig cfg = tiny_config();
+  cfg.width = 16;
+  Transformer<double, SoftmaxKernel> md(cfg);
+  Transformer<float, SoftmaxKernel> mf(cfg);
+  md.initialize(41);
+  mf.parameters() = md.parameters().cast<float>();
+  const Index B = 3, T = 6;
+  const RowMatrix<double> tok = random_matrix(B * T, 3, 42), target = random_matrix(B, 1, 43);
+  const AttentionMask mask = AttentionMask::prompt(T - 1, 1);
+  ForwardOptions<double> od;
+  od.mask = &mask;
+  ForwardOptions<float> of;
+  of.mask = &mask;
+  Transformer<double, SoftmaxKernel>::Cache cd;
+  Transformer<float, SoftmaxKernel>::Cache cf;
+  RowMatrix<double> dd;
+  RowMatrix<float> df;
+  const RowMatrix<double> pd = md.forward(tok, B, T, cd, od);
+  const RowMatrix<float> pf = mf.forward(tok.cast<float>(), B, T, cf, of);
+  mse_loss<double>(pd, target, &dd);
+  mse_loss<float>(pf, target.cast<float>(), &df);
+  ColVector<double> gd = ColVector<double>::Zero(md.parameter_count());
+  ColVector<float> gf = ColVector<float>::Zero(mf.parameter_count());
+  md.backward(cd, dd, gd.data());
+  mf.backward(cf, df, gf.data());
+  // Float roundoff of O(1e3)-operation chains (a few layers of width-16 dot products), relative to the
+  // largest magnitude: roundoff<float>(1e3) = 4.8e-4.
+  const double tol = ttt::test::roundoff<float>(1e3);
+  CHECK((pf.cast<double>() - pd).cwiseAbs().maxCoeff() <= tol * pd.cwiseAbs().maxCoeff());
+  CHECK((gf.cast<double>() - gd).cwiseAbs().maxCoeff() <= tol * gd.cwiseAbs().maxCoeff());
+}
