@@ -114,6 +114,9 @@ TEST_CASE("A captured KV prefix reproduces the full causal forward", "[models]")
   CHECK(s1.values(0, 1) == kv.values(0, 1).middleRows(1, 2));
   const KVCache<double> cat = kv.concat(kv);
   CHECK(cat.keys(1, 1).bottomRows(Tp) == kv.keys(1, 1));
+  const KVCache<double> sum = kv.sum_batches();
+  CHECK(sum.batch() == 1);
+  CHECK(sum.values(1, 0) == kv.values(1, 0) + kv.values(1, 1));
 }
 
 TEST_CASE("float and double instances agree to float roundoff (predictions and gradients)", "[models]") {

@@ -5,6 +5,12 @@
 // head h uses columns [h*dh, (h+1)*dh).
 // Storage: one flat buffer (so optimisers treat a cache like parameters), layer l's K then V, each a
 // row-major (batch*tokens, width) matrix whose rows [b*tokens, (b+1)*tokens) are sequence b.
+//
+// CT-KV with it: forward the k demonstrations once with opt.capture = &D (batch 1, Tp tokens); for m target
+// pairs, P = D.slice(0, 0, Tp, m); forward the targets with opt.prefix = &P and a per-sequence mask hiding
+// target i's own span (AttentionMask::hide_span, drop_keys for token dropout); backward(..., &dP);
+// dL/dD = dP.sum_batches(); AdamW on D.data(). Deep-Thinking: forward the demonstrations with
+// opt.prefix = &D_prev and opt.capture = &D_new (position_offset states the position policy).
 #pragma once
 
 #include <ttt/models/tensor.hpp>
@@ -63,6 +69,18 @@ class KVCache {
       for (Index s = 0; s < batch; ++s) {
         out.keys(l, s) = keys(l, b).middleRows(t0, t1 - t0);
         out.values(l, s) = values(l, b).middleRows(t0, t1 - t0);
+      }
+    return out;
+  }
+
+  /// The sum over sequences, as a batch-1 cache: when one prefix is repeated for a batch of targets
+  /// (slice(b, t0, t1, batch)), the gradient w.r.t. the shared prefix is the sum of the per-sequence gradients.
+  KVCache sum_batches() const {
+    KVCache out(m_layers, 1, m_tokens, m_width);
+    for (Index l = 0; l < m_layers; ++l)
+      for (Index s = 0; s < m_batch; ++s) {
+        out.keys(l, 0) += keys(l, s);
+        out.values(l, 0) += values(l, s);
       }
     return out;
   }
