@@ -13,3 +13,9 @@
 #include <ttt/theory/isotropic.hpp>
 #include <ttt/theory/alignment.hpp>
 #include <ttt/theory/semi_analytic.hpp>
+#include <ttt/models/transformer.hpp>
+#include <ttt/models/theory_instance.hpp>
+#include <ttt/models/regression_prompt.hpp>
+#include <ttt/models/parallel_gradient.hpp>
+#include <ttt/models/adamw.hpp>
+#include <ttt/models/parameter_io.hpp>

@@ -13,5 +13,6 @@ using Action = std::function<int()>;
 void register_theory(CLI::App& app, Action& action);
 void register_crossing(CLI::App& app, Action& action);
 void register_mc(CLI::App& app, Action& action);
+void register_pretrain(CLI::App& app, Action& action);
 
 }  // namespace ttt::cmd

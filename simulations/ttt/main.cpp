@@ -17,5 +17,6 @@ int main(int argc, char** argv) {
   ttt::cmd::register_theory(app, action);
   ttt::cmd::register_crossing(app, action);
   ttt::cmd::register_mc(app, action);
+  ttt::cmd::register_pretrain(app, action);
   return ttt::cli::run(app, argc, argv, [&] { return action ? action() : 0; });
 }
