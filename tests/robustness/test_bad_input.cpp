@@ -161,3 +161,57 @@ TEST_CASE("the ttt subcommands reject bad input and write nothing", "[cli][robus
     CHECK(empty_dir(cwd));
   }
 }
+
+TEST_CASE("ttt pretrain rejects bad input, including truncated and foreign checkpoints", "[cli][robustness]") {
+  const std::string t = std::string("'") + TTT_CMD + "' pretrain ";
+  const std::string ok = "--task linreg --d 4 --n 6 --layers 1 --heads 1 --width 8 --batch 4 --steps 3 --threads 1 ";
+  const std::vector<std::string> bad = {
+      "--task linreg --d 4 --n 6 --steps 3",               // no --out
+      "--task images --d 4 --n 6 --steps 3 --out o",
+      ok + "--out o --d 0",
+      ok + "--out o --d -4",
+      ok + "--out o --n 0",
+      ok + "--out o --layers 0",
+      ok + "--out o --heads 0",
+      ok + "--out o --width 6 --heads 4",                 // width not divisible by heads
+      ok + "--out o --batch 0",
+      ok + "--out o --steps 0",
+      ok + "--out o --lr nan",
+      ok + "--out o --lr -1",
+      ok + "--out o --lr inf",
+      ok + "--out o --threads 0",
+      ok + "--out o --dtype float16",
+      ok + "--out o --sigma2 -1",
+      ok + "--out o --seed -2",
+      ok + "--out /proc/ttt-no-such-dir/o",
+      ok + "--out o --bogus",
+      ok + "--out",
+      ok + "--out o --json=1",
+      ok + "--out o --d 1000000000 --n 1000000000 --width 100000",  // memory estimate far beyond the machine
+  };
+  REQUIRE(bad.size() >= 20);
+  const fs::path cwd = fresh_dir("pretrain");
+  for (const auto& args : bad) {
+    fs::remove_all(cwd);
+    fs::create_directories(cwd);
+    const Result r = run_in(cwd, t + args);
+    INFO("ttt pretrain " << args << " -> status " << r.status << "\nstdout: [" << r.out << "]\nstderr: [" << r.err << "]");
+    CHECK(r.status == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.out.empty());
+    CHECK(empty_dir(cwd));
+  }
+  // --resume from a truncated or a foreign checkpoint: status 2, and nothing written beside it.
+  for (const std::string content : {std::string("TTTPARAM\x01\0\0\0", 12), std::string("not a checkpoint at all\n")}) {
+    fs::remove_all(cwd);
+    fs::create_directories(cwd / "o");
+    std::ofstream(cwd / "o" / "checkpoint.bin", std::ios::binary) << content;
+    const Result r = run_in(cwd, t + ok + "--out o --resume");
+    INFO("--resume with a damaged checkpoint -> status " << r.status << ", stderr: " << r.err);
+    CHECK(r.status == 2);
+    CHECK(lines(r.err) == 1);
+    std::vector<std::string> files;
+    for (const auto& f : fs::directory_iterator(cwd / "o")) files.push_back(f.path().filename());
+    CHECK(files == std::vector<std::string>{"checkpoint.bin"});
+  }
+}
