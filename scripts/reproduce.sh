@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces every experiment's figures and results/REPORT.md.
 #   scripts/reproduce.sh [--only GROUP] [--full] [--threads N]
-# GROUP: theory (the TTT theory's figures), or a later suite's name; default: every group that exists.
+# GROUP: theory (the TTT theory's figures), softmax (trained softmax transformers), or a later suite's name; default: every group that exists.
 # Quick mode by default; --full runs larger d and more trials. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,9 @@ done
 
 declare -A GROUP=(
   [theory]="theory_tables fig1a_optimal_step fig1b_warm_cold fig2ab_alignment fig2c_multi_step eta_sweep convergence"
+  [softmax]="fig3b_pretrained_vs_scratch"
 )
-ORDER="theory"
+ORDER="theory softmax"
 if [ -n "$only" ] && [ -z "${GROUP[$only]+x}" ]; then
   echo "reproduce.sh: unknown group '$only' (groups: $ORDER)" >&2; exit 2
 fi
