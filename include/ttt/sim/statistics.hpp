@@ -65,12 +65,12 @@ Estimate linear_estimate(const BlockStats<K>& s, const std::array<double, std::s
 /// (c0, lin, quad) = M x for the trial components x (M = Trial::coefficients(m)).
 template <int K>
 struct RiskCurve {
-  const BlockStats<K>* stats;
+  BlockStats<K> stats;  // held by value: a curve may outlive the run it was read from
   std::array<std::array<double, K>, 3> M;
 
   double coefficient(int r) const {
     double v = 0;
-    for (int i = 0; i < K; ++i) v += M[std::size_t(r)][std::size_t(i)] * stats->mean[i];
+    for (int i = 0; i < K; ++i) v += M[std::size_t(r)][std::size_t(i)] * stats.mean[i];
     return v;
   }
   double c0() const { return coefficient(0); }
@@ -82,7 +82,7 @@ struct RiskCurve {
     std::array<double, K> a{};
     for (int i = 0; i < K; ++i)
       a[std::size_t(i)] = M[0][std::size_t(i)] + 2 * eta * M[1][std::size_t(i)] + eta * eta * M[2][std::size_t(i)];
-    return linear_estimate(*stats, a, level);
+    return linear_estimate(stats, a, level);
   }
 
   /// Delta-method estimate of a smooth function f of the mean coefficients, given its gradient
@@ -91,7 +91,7 @@ struct RiskCurve {
     std::array<double, K> a{};
     for (int i = 0; i < K; ++i)
       for (int r = 0; r < 3; ++r) a[std::size_t(i)] += grad[std::size_t(r)] * M[std::size_t(r)][std::size_t(i)];
-    Estimate e = linear_estimate(*stats, a, level);
+    Estimate e = linear_estimate(stats, a, level);
     const double half = e.ci_high - e.value;
     e.value = value;
     e.ci_low = value - half;
@@ -120,7 +120,7 @@ struct RiskCurve {
 
 template <int K>
 RiskCurve<K> risk_curve(const BlockStats<K>& s, const std::array<std::array<double, std::size_t(K)>, 3>& M) {
-  return {&s, M};
+  return {s, M};
 }
 
 /// Resampling indices of bootstrap replicate `r` over `nblocks` blocks (with replacement), from Philox
