@@ -267,7 +267,7 @@ void register_pretrain(CLI::App& app, Action& action) {
   sub->add_option("--weight-decay", o->weight_decay, "AdamW decoupled weight decay")->capture_default_str();
   sub->add_option("--clip", o->clip, "global gradient-norm clip")->capture_default_str();
   sub->add_option("--steps", o->steps, "training steps")->required();
-  sub->add_option("--seed", o->seed, "seed of the initialisation and the prompt streams")->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed of the initialisation and the prompt streams")->capture_default_str()->check(cli::non_negative_integer());
   sub->add_option("--sigma2", o->sigma2, "label-noise variance")->capture_default_str();
   sub->add_option("--out", o->out, "output directory")->required();
   sub->add_option("--threads", o->threads, "OpenMP threads (default: all)");

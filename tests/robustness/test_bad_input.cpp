@@ -202,7 +202,7 @@ TEST_CASE("ttt pretrain rejects bad input, including truncated and foreign check
     CHECK(empty_dir(cwd));
   }
   // --resume from a truncated or a foreign checkpoint: status 2, and nothing written beside it.
-  for (const std::string content : {std::string("TTTPARAM\x01\0\0\0", 12), std::string("not a checkpoint at all\n")}) {
+  for (const std::string& content : {std::string("TTTPARAM\x01\0\0\0", 12), std::string("not a checkpoint at all\n")}) {
     fs::remove_all(cwd);
     fs::create_directories(cwd / "o");
     std::ofstream(cwd / "o" / "checkpoint.bin", std::ios::binary) << content;
