@@ -4,9 +4,11 @@
 #pragma once
 
 #include <ttt/sim/one_step.hpp>
+#include <ttt/sim/statistics.hpp>
 
 #include <boost/math/tools/roots.hpp>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -51,6 +53,20 @@ inline std::optional<double> continuous_crossing(const sim::BlockStats<4>& warm,
     return sim::risk_curve(warm, M).minimum().value - sim::risk_curve(cold, M).minimum().value;
   };
   return first_up_crossing(D, lo, hi);
+}
+
+/// Percentile interval {low, high, fraction finite} of a crossing point over `replicates` bootstrap
+/// resamples of `nblocks` trial blocks: replicate b draws one index set (sim::bootstrap_indices) and
+/// `crossing` evaluates the crossing with every run's blocks resampled by it; no crossing counts as +inf.
+inline std::array<double, 3> bootstrap_crossing(
+    std::uint64_t seed, std::uint32_t replicates, std::size_t nblocks,
+    const std::function<std::optional<double>(const std::vector<std::uint32_t>&)>& crossing) {
+  std::vector<double> reps;
+  for (std::uint32_t b = 0; b < replicates; ++b) {
+    const auto r = crossing(sim::bootstrap_indices(seed, b, nblocks));
+    reps.push_back(r ? *r : std::nan(""));
+  }
+  return sim::percentile_interval(reps);
 }
 
 }  // namespace ttt::simulation

@@ -45,13 +45,9 @@ void run(Simulation& S) {
     const auto cold = S.one_step(sim::isotropic_setting(d, n, 1, 0, 1, 0, S.seed()), sim::Estimator::reduced, reduced_trials, "reduced cold d=" + std::to_string(d));
     const double lo = 0.5, hi = 1e5;
     const auto mc_cross = continuous_crossing(warm.result.total, cold.result.total, lo, hi);
-    std::vector<double> reps;
-    for (std::uint32_t b = 0; b < bootstrap; ++b) {
-      const auto idx = sim::bootstrap_indices(S.seed(), b, warm.result.blocks.size());
-      const auto r = continuous_crossing(sim::resample(warm.result.blocks, idx), sim::resample(cold.result.blocks, idx), lo, hi);
-      reps.push_back(r ? *r : std::nan(""));
-    }
-    const auto ci = sim::percentile_interval(reps);
+    const auto ci = bootstrap_crossing(S.seed(), bootstrap, warm.result.blocks.size(), [&](const auto& idx) {
+      return continuous_crossing(sim::resample(warm.result.blocks, idx), sim::resample(cold.result.blocks, idx), lo, hi);
+    });
     crossings.row().add(dd).add(nn).add("reduced_continuous").add(mc_cross ? *mc_cross : std::nan("")).add(ci[0]).add(ci[1])
         .add(m_exact).add(m_lead);
     S.add_claim(interval_covers("crossing_reduced_d" + std::to_string(d),
@@ -93,13 +89,9 @@ void run(Simulation& S) {
       return D;
     };
     const auto brute_cross = grid_crossing(grid, diff([](const sim::OneStepRun& r) { return r.result.total; }));
-    reps.clear();
-    for (std::uint32_t b = 0; b < bootstrap; ++b) {
-      const auto idx = sim::bootstrap_indices(S.seed() + 1, b, wr[0].result.blocks.size());
-      const auto r = grid_crossing(grid, diff([&](const sim::OneStepRun& run) { return sim::resample(run.result.blocks, idx); }));
-      reps.push_back(r ? *r : std::nan(""));
-    }
-    const auto bci = sim::percentile_interval(reps);
+    const auto bci = bootstrap_crossing(S.seed() + 1, bootstrap, wr[0].result.blocks.size(), [&](const auto& idx) {
+      return grid_crossing(grid, diff([&](const sim::OneStepRun& run) { return sim::resample(run.result.blocks, idx); }));
+    });
     // The exact crossing interpolated on the same grid (the grid's own interpolation error, for reference).
     std::vector<double> Dex;
     for (double m : grid)

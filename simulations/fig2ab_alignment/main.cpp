@@ -66,13 +66,9 @@ void run(Simulation& S) {
       const auto cold = S.one_step(cold_s, sim::Estimator::conditional, semi_trials, "semi cold " + tag);
       const double hi = 1e6;
       const auto sc = continuous_crossing(warm.result.total, cold.result.total, 0.5, hi);
-      std::vector<double> reps;
-      for (std::uint32_t b = 0; b < bootstrap; ++b) {
-        const auto idx = sim::bootstrap_indices(S.seed(), b, warm.result.blocks.size());
-        const auto r = continuous_crossing(sim::resample(warm.result.blocks, idx), sim::resample(cold.result.blocks, idx), 0.5, hi);
-        reps.push_back(r ? *r : std::nan(""));
-      }
-      const auto sci = sim::percentile_interval(reps);
+      const auto sci = bootstrap_crossing(S.seed(), bootstrap, warm.result.blocks.size(), [&](const auto& idx) {
+        return continuous_crossing(sim::resample(warm.result.blocks, idx), sim::resample(cold.result.blocks, idx), 0.5, hi);
+      });
       semi_cross[cs.name] = sc ? *sc : std::nan("");
       const double top = sc ? 6 * *sc : 4.0 * d * 40;
       for (double m : logspace(1, top, 120)) {
