@@ -12,8 +12,10 @@ namespace ttt::models {
 template <class Real, class Kernel>
 Transformer<Real, Kernel>::Transformer(const TransformerConfig& config) : m_config(config) {
   const TransformerConfig& c = m_config;
-  if (c.input_dim < 1 || c.width < 1 || c.layers < 0 || c.heads < 1 || c.mlp_ratio < 1 || c.max_tokens < 0)
-    throw std::invalid_argument("Transformer: need input_dim, width, heads, mlp_ratio >= 1, layers, max_tokens >= 0");
+  if (c.input_dim < 1 || c.width < 1 || c.layers < 0 || c.heads < 1 || c.mlp_ratio < 1 || c.max_tokens < 0 ||
+      c.output_dim < 1)
+    throw std::invalid_argument(
+        "Transformer: need input_dim, width, heads, mlp_ratio, output_dim >= 1, layers, max_tokens >= 0");
   if (c.width % c.heads != 0) throw std::invalid_argument("Transformer: heads must divide width");
   m_readin = Linear<Real>(m_layout, "embed.readin", c.input_dim, c.width);
   if (c.max_tokens > 0) m_pos = m_layout.add("embed.position", c.max_tokens, c.width, false);
@@ -29,7 +31,7 @@ Transformer<Real, Kernel>::Transformer(const TransformerConfig& config) : m_conf
     m_blocks.push_back(b);
   }
   if (c.layer_norm) m_final_norm = LayerNorm<Real>(m_layout, "final_norm", c.width);
-  m_readout = Linear<Real>(m_layout, "readout", c.width, 1);
+  m_readout = Linear<Real>(m_layout, "readout", c.width, c.output_dim);
   m_params.setZero(m_layout.size());
 }
 
@@ -117,7 +119,7 @@ const RowMatrix<Real>& Transformer<Real, Kernel>::forward(const ConstRowRef<Real
   for (Index b = 0; b < B; ++b)
     for (Index r = 0; r < R; ++r) c.zr.row(b * R + r) = c.z.row(b * T + c.readout[static_cast<std::size_t>(r)]);
   m_readout.forward(P, c.zr, c.pred);
-  c.predictions = Eigen::Map<const RowMatrix<Real>>(c.pred.data(), B, R);
+  c.predictions = Eigen::Map<const RowMatrix<Real>>(c.pred.data(), B, R * cf.output_dim);
   return c.predictions;
 }
 
@@ -127,17 +129,19 @@ void Transformer<Real, Kernel>::backward(Cache& c, const ConstRowRef<Real>& dpre
   const TransformerConfig& cf = m_config;
   const Real* P = m_params.data();
   const Index B = c.batch, T = c.tokens, R = static_cast<Index>(c.readout.size());
-  if (dpred.rows() != B || dpred.cols() != R) throw std::invalid_argument("Transformer::backward: dpred must be (B, R)");
+  const Index C = cf.output_dim;
+  if (dpred.rows() != B || dpred.cols() != R * C)
+    throw std::invalid_argument("Transformer::backward: dpred must be (B, R * output_dim)");
   const Index Tp = c.prefix ? c.prefix->tokens() : 0;
   if (prefix_grad && Tp > 0 &&
       (prefix_grad->layers() != cf.layers || prefix_grad->batch() != B || prefix_grad->tokens() != Tp ||
        prefix_grad->width() != cf.width))
     throw std::invalid_argument("Transformer::backward: prefix_grad must have the prefix's shape");
 
-  // y_hat = zr w_o^T + b_o
-  c.dpred.resize(B * R, 1);
+  // y_hat = zr W_o^T + b_o; dpred row b holds the R read-outs' C outputs one after another
+  c.dpred.resize(B * R, C);
   for (Index b = 0; b < B; ++b)
-    for (Index r = 0; r < R; ++r) c.dpred(b * R + r, 0) = dpred(b, r);
+    for (Index r = 0; r < R; ++r) c.dpred.row(b * R + r) = dpred.row(b).segment(r * C, C);
   m_readout.backward(P, c.zr, c.dpred, grads, &c.dzr);
   // zr = rows of z at the read-out positions
   c.dz.setZero(B * T, cf.width);

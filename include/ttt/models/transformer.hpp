@@ -3,7 +3,7 @@
 //   token i:  z_i = [x_i; y_i] (context),  [x; 0] (query)                   (input_dim = d + 1)
 //   h_0 = Z Win^T + bin (+ pos[offset + t])                                   linear read-in to the width
 //   block l:  h <- h + Attn_l(LN1_l(h));  h <- h + MLP_l(LN2_l(h))            (pre-norm residual)
-//   out = LN_f(h_L) at the read-out positions,  y_hat = out w_o^T + b_o       scalar read-out
+//   out = LN_f(h_L) at the read-out positions,  y_hat = out W_o^T + b_o       C = output_dim outputs each
 // With layer_norm / mlp / residual switched off a block is h <- Attn_l(h): the theory's one-layer model is
 // the instance of theory_config() (see theory_instance.hpp).
 // Bodies are in <ttt/detail/transformer_impl.hpp>.
@@ -31,6 +31,7 @@ struct TransformerConfig {
   bool mlp = true;           // the MLP sub-block
   bool residual = true;      // h + f(h) instead of f(h)
   double attention_scale = 0;  // <= 0: 1/sqrt(D / heads)
+  Index output_dim = 1;      // C: outputs per read-out position (1: regression; C logits: classification)
 };
 
 /// What a forward pass attends to and reads out.
@@ -72,8 +73,8 @@ class Transformer {
     typename LayerNorm<Real>::Cache final_ln;
     RowMatrix<Real> z;                     // (B*T, D) final normed stream
     RowMatrix<Real> zr;                    // (B*R, D) rows read out
-    RowMatrix<Real> pred;                  // (B*R, 1)
-    RowMatrix<Real> predictions;           // (B, R)
+    RowMatrix<Real> pred;                  // (B*R, C)
+    RowMatrix<Real> predictions;           // (B, R*C): row b = [outputs of read-out 0, ..., of read-out R-1]
     RowMatrix<Real> dpred, dzr, dz, dh, dtmp, dtmp2;  // backward scratch
   };
 
@@ -94,11 +95,12 @@ class Transformer {
   /// ~ N(0, 0.02^2), biases 0, norm gains 1; Philox stream (seed, tensor index, stream_user + 2).
   void initialize(std::uint64_t seed);
 
-  /// tokens: (B*T, input_dim), sequence b at rows [b*T, (b+1)*T). Returns the predictions (B, R).
+  /// tokens: (B*T, input_dim), sequence b at rows [b*T, (b+1)*T). Returns the predictions (B, R*C)
+  /// (C = output_dim; (B, R) for a scalar read-out).
   const RowMatrix<Real>& forward(const ConstRowRef<Real>& tokens, Index B, Index T, Cache& c,
                                  const ForwardOptions<Real>& opt = {}) const;
 
-  /// dpred: (B, R) = dL/dpredictions. Accumulates dL/dparameters into grads (parameter_count()), dL/dKp,
+  /// dpred: (B, R*C) = dL/dpredictions. Accumulates dL/dparameters into grads (parameter_count()), dL/dKp,
   /// dL/dVp of every layer into *prefix_grad (same shape as the forward's prefix) and writes dL/dh_0 (the
   /// embedded tokens, (B*T, D)) into *d_embedded, each when given.
   void backward(Cache& c, const ConstRowRef<Real>& dpred, Real* grads, KVCache<Real>* prefix_grad = nullptr,
